@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "render.hpp"
+
+#include <ddrspd/types.hpp>
+
+#include <fmt/format.h>
+
+namespace ddrspd::spdcheck {
+
+namespace {
+
+using tools::hex16;
+using tools::hex32;
+using tools::hex8;
+
+void row(std::FILE* out, std::string_view label, std::string_view value) {
+    fmt::print(out, "  {:<22}{}\n", label, value);
+}
+
+void section(std::FILE* out, std::string_view title) {
+    fmt::print(out, "== {}\n", title);
+}
+
+std::string yes_no(bool b) {
+    return b ? "yes" : "no";
+}
+
+std::string ns(double v) {
+    return fmt::format("{:.3f} ns", v);
+}
+
+std::string manufacturer(const Manufacturer& m) {
+    if (!m.defined)
+        return m.name.empty() ? "undefined" : m.name;
+    std::string s = fmt::format("{} ({})", m.name, m.id());
+    if (!m.count_parity_ok || !m.code_parity_ok)
+        s += ", parity error";
+    return s;
+}
+
+std::string crc_line(const CrcBlock& c) {
+    std::string range = fmt::format("{} {}-{}", c.name, c.first, c.last);
+    if (!c.present)
+        return fmt::format("{}: missing (image ends before byte {})", range, c.stored_at + 1);
+    if (c.ok)
+        return fmt::format("{}: {} ok", range, hex16(c.stored));
+    return fmt::format("{}: stored {}, computed {}, BAD", range, hex16(c.stored),
+                       hex16(c.computed));
+}
+
+std::string finding_line(const Finding& f) {
+    if (f.offset)
+        return fmt::format("{} at byte {}: {}", f.code, *f.offset, f.message);
+    return fmt::format("{}: {}", f.code, f.message);
+}
+
+std::string verdict(const Outcome& o) {
+    int errors = 0;
+    int warnings = 0;
+    for (const Finding& f : o.report.findings) {
+        errors += f.severity == Severity::Error ? 1 : 0;
+        warnings += f.severity == Severity::Warning ? 1 : 0;
+    }
+    std::vector<std::string> counts;
+    if (errors > 0)
+        counts.push_back(fmt::format("{} error{}", errors, errors == 1 ? "" : "s"));
+    if (warnings > 0)
+        counts.push_back(fmt::format("{} warning{}", warnings, warnings == 1 ? "" : "s"));
+    std::string s = o.report.ok() ? "OK" : "FAIL";
+    if (!counts.empty())
+        s += fmt::format(" ({})", fmt::join(counts, ", "));
+    return s;
+}
+
+std::string type_line(const Outcome& o) {
+    MemoryType type = o.image.memory_type();
+    if (!o.info)
+        return fmt::format("{} (byte 2 = {}, not supported)", to_string(type),
+                           hex8(o.image.at_or_zero(2)));
+    const SpdInfo& i = *o.info;
+    std::string s(to_string(type));
+    if (!i.module_type.empty())
+        s += " " + i.module_type;
+    if (i.capacity_mb > 0)
+        s += fmt::format(", {} MB", i.capacity_mb);
+    if (i.ranks > 0)
+        s += fmt::format(", {} rank{}", i.ranks, i.ranks == 1 ? "" : "s");
+    if (i.device_width > 0)
+        s += fmt::format(", x{}", i.device_width);
+    if (i.ecc)
+        s += ", ECC";
+    return s;
+}
+
+std::string speed_line(const SpdInfo& i) {
+    if (i.speed_mts == 0)
+        return "unknown";
+    std::string s = i.speed_name.empty() ? fmt::format("{} MT/s", i.speed_mts) : i.speed_name;
+    if (!i.pc_name.empty())
+        s += fmt::format(" ({})", i.pc_name);
+    if (i.cl > 0)
+        s += fmt::format(", CL {}", i.cl);
+    return s;
+}
+
+void print_summary(std::FILE* out, const Outcome& o) {
+    fmt::print(out, "{}: {}\n", display_name(o.file), verdict(o));
+    row(out, "type", type_line(o));
+    if (o.info) {
+        row(out, "speed", speed_line(*o.info));
+        row(out, "maker", manufacturer(o.info->manufacturer));
+        row(out, "part", o.info->part_number.empty() ? "(none)" : o.info->part_number);
+    }
+    std::string size = fmt::format("{} bytes", o.image.size());
+    if (std::size_t used = o.image.declared_used(); used > 0)
+        size += fmt::format(" ({} used, {} total declared)", used, o.image.declared_total());
+    row(out, "size", fmt::format("{}, {} format", size, to_string(o.format)));
+    for (const CrcBlock& c : o.report.crc)
+        row(out, "crc", crc_line(c));
+    for (const Finding& f : o.report.findings) {
+        if (f.severity != Severity::Info)
+            row(out, to_string(f.severity), finding_line(f));
+    }
+    for (const CrcChange& c : o.crc_fixed)
+        row(out, "fixed", fmt::format("{} CRC {} -> {}", c.name, hex16(c.from), hex16(c.to)));
+    for (const auto& [name, value] : o.fields_set)
+        row(out, "set", fmt::format("{} = {}", name, value));
+    if (!o.written.empty())
+        row(out, "written", o.written == "-" ? "(standard output)" : o.written);
+    if (!o.write_note.empty())
+        row(out, "written", o.write_note);
+}
+
+std::string join_ints(const std::vector<int>& v) {
+    return v.empty() ? std::string("none") : fmt::format("{}", fmt::join(v, " "));
+}
+
+void print_timings(std::FILE* out, const std::vector<Timing>& timings) {
+    for (const Timing& t : timings) {
+        if (t.clocks > 0)
+            row(out, t.name, fmt::format("{:>9}  {:>3} clocks", ns(t.ns), t.clocks));
+        else
+            row(out, t.name, fmt::format("{:>9}", ns(t.ns)));
+    }
+}
+
+std::string timing_clocks(const SpdInfo& i, std::string_view name) {
+    const Timing* t = i.timing(name);
+    return t != nullptr && t->clocks > 0 ? std::to_string(t->clocks) : "?";
+}
+
+void print_decode(std::FILE* out, const Outcome& o) {
+    const SpdInfo& i = *o.info;
+
+    section(out, "Module");
+    row(out, "Memory type",
+        fmt::format("{}, SPD revision {}", to_string(i.type),
+                    i.spd_revision.empty() ? "?" : i.spd_revision));
+    row(out, "Bytes used / total", fmt::format("{} / {}", i.bytes_used, i.bytes_total));
+    row(out, "Module type", i.module_type.empty() ? "unknown" : i.module_type);
+    row(out, "Hybrid", yes_no(i.hybrid));
+    row(out, "Capacity", fmt::format("{} MB", i.capacity_mb));
+
+    section(out, "Organisation");
+    row(out, "Ranks", std::to_string(i.ranks));
+    row(out, "Device width", fmt::format("x{}", i.device_width));
+    row(out, "Bus width", fmt::format("{} bits{}", i.bus_width, i.ecc ? " + ECC" : ""));
+    if (i.bank_groups > 0)
+        row(out, "Banks", fmt::format("{} ({} bank groups)", i.banks, i.bank_groups));
+    else
+        row(out, "Banks", std::to_string(i.banks));
+    row(out, "Addressing", fmt::format("{} rows, {} columns", i.rows, i.columns));
+    row(out, "Die density", fmt::format("{} Mbit", i.die_density_mbit));
+    row(out, "Package",
+        fmt::format("{} ({} die{})", i.package.empty() ? "?" : i.package, i.die_count,
+                    i.die_count == 1 ? "" : "s"));
+    row(out, "Rank 1 mirrored", yes_no(i.rank1_mirrored));
+
+    section(out, "Speed and CAS latency");
+    row(out, "Speed grade", speed_line(i));
+    row(out, "tCKmin", ns(i.tck_ns));
+    if (i.tck_max_ns > 0)
+        row(out, "tCKmax", ns(i.tck_max_ns));
+    row(out, "CAS latencies", join_ints(i.cas_latencies));
+    row(out, "CL-tRCD-tRP-tRAS",
+        fmt::format("{}-{}-{}-{}", i.cl > 0 ? std::to_string(i.cl) : "?", timing_clocks(i, "tRCD"),
+                    timing_clocks(i, "tRP"), timing_clocks(i, "tRAS")));
+    row(out, "Timebases", fmt::format("MTB {} ps, FTB {} ps", i.mtb_ps, i.ftb_ps));
+
+    section(out, "Timings (minimum, clocks at tCKmin)");
+    print_timings(out, i.timings);
+
+    section(out, "Voltage and thermal");
+    row(out, "Voltages",
+        i.voltages.empty() ? std::string("none") : fmt::format("{}", fmt::join(i.voltages, ", ")));
+    row(out, "Thermal sensor", yes_no(i.thermal_sensor));
+
+    section(out, "Mechanical");
+    row(out, "Height", fmt::format("{} mm", i.height_mm));
+    row(out, "Thickness",
+        fmt::format("front {} mm, back {} mm", i.thickness_front_mm, i.thickness_back_mm));
+    row(out, "Raw card", i.raw_card.empty() ? "?" : i.raw_card);
+
+    if (i.register_manufacturer || i.register_revision >= 0) {
+        section(out, "Register");
+        if (i.register_manufacturer)
+            row(out, "Manufacturer", manufacturer(*i.register_manufacturer));
+        if (i.register_revision >= 0)
+            row(out, "Revision", hex8(static_cast<std::uint8_t>(i.register_revision)));
+    }
+
+    section(out, "Manufacturing");
+    row(out, "Module manufacturer", manufacturer(i.manufacturer));
+    row(out, "DRAM manufacturer", manufacturer(i.dram_manufacturer));
+    row(out, "Location", i.location >= 0 ? hex8(static_cast<std::uint8_t>(i.location)) : "?");
+    row(out, "Date", i.date.valid ? i.date.iso() : "undefined");
+    row(out, "Serial", hex32(i.serial));
+    row(out, "Part number", i.part_number.empty() ? "(none)" : i.part_number);
+    row(out, "Revision", hex16(i.revision));
+
+    if (!i.xmp_version.empty() || !i.xmp.empty()) {
+        section(out, fmt::format("XMP {}", i.xmp_version));
+        for (const XmpProfile& p : i.xmp) {
+            row(out, fmt::format("Profile {}", p.number),
+                fmt::format("{}, {:.3f} V, tCK {}, {} MT/s, CL {}",
+                            p.enabled ? "enabled" : "disabled", p.voltage, ns(p.tck_ns),
+                            p.speed_mts, p.cl));
+            row(out, "  CAS latencies", join_ints(p.cas_latencies));
+            print_timings(out, p.timings);
+        }
+    }
+}
+
+void print_findings(std::FILE* out, const Outcome& o) {
+    section(out, "CRC");
+    if (o.report.crc.empty())
+        row(out, "(none)", "no JEDEC CRC for this memory type");
+    for (const CrcBlock& c : o.report.crc)
+        row(out, c.name, crc_line(c));
+    section(out, "Findings");
+    if (o.report.findings.empty())
+        row(out, "(none)", "");
+    for (const Finding& f : o.report.findings)
+        row(out, to_string(f.severity), finding_line(f));
+}
+
+void print_fields(std::FILE* out, const Outcome& o) {
+    section(out, "Editable fields (--set NAME=VALUE)");
+    if (o.fields.empty())
+        row(out, "(none)", "not a supported memory type");
+    for (const FieldInfo& f : o.fields) {
+        std::string value = f.unit.empty() ? f.value : fmt::format("{} {}", f.value, f.unit);
+        fmt::print(out, "  {:<22}{:<28}{}\n", f.name, value, f.help);
+    }
+}
+
+} // namespace
+
+void print_text(std::FILE* out, const Outcome& o, const Config& cfg) {
+    if (!o.checked)
+        return; // could not be read: the diagnostic on stderr says why
+    print_summary(out, o);
+    if (cfg.decode) {
+        if (o.info)
+            print_decode(out, o);
+        print_findings(out, o);
+    }
+    if (cfg.list_fields)
+        print_fields(out, o);
+}
+
+} // namespace ddrspd::spdcheck
