@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The 24xx I2C EEPROM model table (data). Sizes, word-address widths and device-address block
 // bits from Linux at24.c/at24.yaml; page sizes are the usual Microchip 24xx / Atmel AT24 values
-// (spd-reference.md section 7.1). Where vendors differ the smaller page is listed: a
-// power-of-two page that divides the real one is always safe for aligned writes.
+// (spd-reference.md section 7.1), the same as the emulator's (src/emu/at24.cpp). Where vendors
+// differ the smaller page is listed: a power-of-two page that divides the real one is always
+// safe for aligned writes.
 #include <ddrspd/eeprom24.hpp>
 #include <ddrspd/error.hpp>
 
@@ -27,8 +28,9 @@ const std::vector<ChipModel>& chip_models() {
         {"24c128", 16384, 2, 64, 0, 0},    //
         {"24c256", 32768, 2, 64, 0, 0},    // Fairchild FM24C256: 64
         {"24c512", 65536, 2, 128, 0, 0},   //
-        {"24c1024", 131072, 2, 128, 1, 0}, // a16 in A0; Microchip 24xx1026: 128, AT24C1024: 256
+        {"24c1024", 131072, 2, 256, 1, 0}, // AT24C1024: a16 in A0
         {"24cm01", 131072, 2, 256, 1, 0},  // AT24CM01, ST M24M01
+        {"24c1025", 131072, 2, 128, 1, 2}, // Microchip 24xx1025: a16 in A2 (0x50 + 0x54)
         {"24cm02", 262144, 2, 256, 2, 0},  // AT24CM02, ST M24M02: a17..a16 in A1..A0
     };
     return table;
