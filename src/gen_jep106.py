@@ -22,10 +22,12 @@ def main(src: str, dst: str) -> int:
                 sys.exit(f"{src}:{lineno}: duplicate bank {bank} code {code}")
             seen.add((bank, code))
             esc = name.replace("\\", "\\\\").replace('"', '\\"')
-            rows.append(f'{{{bank}, {code}, "{esc}"}},')
+            rows.append((bank, code, f'{{{bank}, {code}, "{esc}"}},'))
+    # Sorted by (bank, code) so the C++ side can binary-search.
+    rows.sort()
     with open(dst, "w", encoding="utf-8") as f:
         f.write("// Generated from data/jep106.tsv by gen_jep106.py. Do not edit.\n")
-        f.write("\n".join(rows) + "\n")
+        f.write("\n".join(r[2] for r in rows) + "\n")
     return 0
 
 
