@@ -49,8 +49,10 @@ struct ModuleDescription {
     std::uint16_t revision = 0;
     bool crc_excludes_serial = true;        // DDR3 byte 0 bit 7 (CRC over 0-116)
     // XMP profiles: each map holds "voltage", "tck", "tAA", "tRCD", "tRP", "tRAS", "tRC",
-    // "tRFC1"... (ns / V); empty vector = no XMP section.
+    // "tRFC1"... (ns / V), "enabled" (0/1, default 1); empty vector = no XMP section.
     std::vector<std::map<std::string, double>> xmp;
+    // CAS latencies per XMP profile (same index as xmp); missing or empty: derived.
+    std::vector<std::vector<int>> xmp_cas_latencies;
 };
 
 // Throws UsageError naming the bad field when the description is impossible.
@@ -58,7 +60,9 @@ Image build_image(const ModuleDescription& d);
 
 // Reads a description from "key = value" text (one per line, '#' comments; the keys are the
 // member names above, lists comma-separated, timings as "tAA = 13.75", XMP as
-// "xmp1.voltage = 1.35"). Throws FormatError naming the line.
+// "xmp1.voltage = 1.35", "xmp1.cas_latencies = 16,17,18"; also "speed = 2666" and
+// "xmp1.speed = 3200" in MT/s for tck, "date = 2020-W05" for year/week). Throws FormatError
+// naming the line.
 ModuleDescription parse_description(std::string_view text, std::string_view name);
 
 // --- Named field editing (spd-check --set / --list-fields) ---
