@@ -238,16 +238,22 @@ struct SpdDevice::Impl {
                 return;
             }
         }
-        throw BusError(fmt::format("{}: EE1004 page select (SPA{}) did not take effect (RPA "
-                                   "still reports page {})",
-                                   bus.describe(), p, p == 0 ? 1 : 0),
-                       EIO, p == 0 ? kSpa0 : kSpa1);
+        throw BusError(fmt::format("{}: EE1004 page select (SPA{} at {}) for the module at {} did "
+                                   "not take effect (RPA still reports page {})",
+                                   bus.describe(), p, hex_addr(p == 0 ? kSpa0 : kSpa1),
+                                   hex_addr(addr), p == 0 ? 1 : 0),
+                       EIO, addr);
     }
 
-    // Leaves the bus in page 0 whatever happened; never throws.
+    // Leaves the bus in page 0 whatever happened; never throws. A module still busy with a
+    // write cycle NACKs SPA and RPA alike, so wait for it first (bounded).
     void restore_page0() noexcept {
         if (!switched || page == 0)
             return;
+        try {
+            detail::AckPoller(bus, kProtectPollInterval, 2 * kProtectPollTimeout).wait_ready(addr);
+        } catch (...) {
+        }
         for (int attempt = 0; attempt < 3; ++attempt) {
             try {
                 select_page(0);
@@ -619,15 +625,16 @@ WriteResult SpdDevice::Impl::write_image(const std::vector<std::uint8_t>& target
 WriteResult SpdDevice::write(const Image& target, const WriteOptions& opts) {
     auto& d = *impl_;
     d.check_target(target);
-    if (d.kind == SpdKind::DDR4) {
-        try {
+    try {
+        // A write cycle may still be running (an earlier operation that timed out).
+        detail::AckPoller(d.bus, opts.poll_interval_us, opts.poll_timeout_us).wait_ready(d.addr);
+        if (d.kind == SpdKind::DDR4)
             d.rescan();
-        } catch (const BusError&) {
-            detail::rethrow_with_context(
-                fmt::format("scanning {} before writing", d.bus.describe()));
-        }
-        d.require_page_commands("write");
+    } catch (const BusError&) {
+        detail::rethrow_with_context(fmt::format("preparing to write the {}", d.who()));
     }
+    if (d.kind == SpdKind::DDR4)
+        d.require_page_commands("write");
     Impl::PageGuard guard(d);
     try {
         return d.write_image(target.bytes(), opts);
