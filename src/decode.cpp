@@ -136,14 +136,17 @@ Manufacturer manufacturer_at(const Image& img, std::size_t off) {
 Date bcd_date(std::uint8_t year, std::uint8_t week) noexcept {
     Date d;
     const auto bcd_ok = [](std::uint8_t b) { return (b >> 4) <= 9 && (b & 0x0F) <= 9; };
-    if (!bcd_ok(year) || !bcd_ok(week))
-        return d;
-    const int w = (week >> 4) * 10 + (week & 0x0F);
-    if (w < 1 || w > 53)
-        return d;
-    d.valid = true;
-    d.year = 2000 + (year >> 4) * 10 + (year & 0x0F);
-    d.week = w;
+    const auto bcd = [](std::uint8_t b) { return (b >> 4) * 10 + (b & 0x0F); };
+    if (bcd_ok(year) && bcd_ok(week) && bcd(week) >= 1 && bcd(week) <= 53) {
+        d.valid = true;
+        d.year = 2000 + bcd(year);
+        d.week = bcd(week);
+    } else if (year <= 99 && week >= 1 && week <= 53) {
+        // Not JEDEC, but some vendors (Corsair among them) store plain binary.
+        d.binary = true;
+        d.year = 2000 + year;
+        d.week = week;
+    }
     return d;
 }
 

@@ -60,7 +60,7 @@ std::uint32_t serial_at(const Image& img, std::size_t off) noexcept;
 // JEP106 ID stored as (count, code) at off, off+1.
 Manufacturer manufacturer_at(const Image& img, std::size_t off);
 
-// BCD year (20xx) and week.
+// BCD year (20xx) and week; non-BCD bytes that make sense as binary set Date::binary.
 Date bcd_date(std::uint8_t year, std::uint8_t week) noexcept;
 
 // "E.A" from an SPD revision byte; empty for 0xFF (not written).

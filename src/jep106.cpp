@@ -4,7 +4,6 @@
 #include <ddrspd/jep106.hpp>
 
 #include <algorithm>
-#include <array>
 #include <bit>
 #include <cctype>
 #include <string>

@@ -36,6 +36,9 @@ struct Date {
     bool valid = false; // BCD digits valid and week 1..53
     int year = 0;       // 4-digit
     int week = 0;
+    // Not BCD but plausible as plain binary (year byte <= 99, week 1..53), as some vendors
+    // write it: year/week hold that reading and valid stays false.
+    bool binary = false;
     std::string iso() const; // "2015-W28", "" when invalid
 };
 

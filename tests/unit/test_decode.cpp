@@ -120,6 +120,35 @@ TEST_CASE("Date::iso", "[decode]") {
     CHECK(d.iso() == "2015-W07");
 }
 
+TEST_CASE("manufacturing dates: BCD, binary fallback, unwritten", "[decode]") {
+    Image img = patriot_t2();
+    const auto date_of = [&](std::uint8_t year, std::uint8_t week) {
+        img[120] = year;
+        img[121] = week;
+        return decode(img).date;
+    };
+    Date d = date_of(0x15, 0x33);
+    CHECK(d.valid);
+    CHECK_FALSE(d.binary);
+    CHECK(d.iso() == "2015-W33");
+    // Corsair writes binary: 0x0C 0x2A = 2012 week 42 (decode-dimms reads it the same way).
+    d = date_of(0x0C, 0x2A);
+    CHECK_FALSE(d.valid);
+    CHECK(d.binary);
+    CHECK(d.year == 2012);
+    CHECK(d.week == 42);
+    CHECK(d.iso().empty());
+    d = date_of(0x00, 0x00);
+    CHECK_FALSE(d.valid);
+    CHECK_FALSE(d.binary);
+    d = date_of(0xFF, 0xFF);
+    CHECK_FALSE(d.valid);
+    CHECK_FALSE(d.binary);
+    d = date_of(0x21, 0x54); // week 54 in BCD, 84 in binary
+    CHECK_FALSE(d.valid);
+    CHECK_FALSE(d.binary);
+}
+
 TEST_CASE("T2: Patriot DDR3-1333 UDIMM", "[decode][ddr3]") {
     const SpdInfo s = decode(patriot_t2());
     CHECK(s.type == MemoryType::DDR3);
