@@ -2,6 +2,7 @@
 // decode(): dispatch by memory type, plus the helpers every generation shares.
 #include "decode_util.hpp"
 
+#include <array>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -193,6 +194,35 @@ void set_speed(SpdInfo& info, int gen) {
         const long long rate = static_cast<long long>(info.speed_mts) * info.bus_width / 8;
         info.pc_name = fmt::format("PC{}-{}", gen, rate / 100 * 100);
     }
+}
+
+void set_standard_speeds(SpdInfo& info, std::initializer_list<double> standard_tcks, Rounding r) {
+    const Timing *taa = info.timing("tAA"), *trcd = info.timing("tRCD");
+    const Timing *trp = info.timing("tRP"), *tras = info.timing("tRAS");
+    const double tck_min = nominal_tck(info.tck_ns);
+    const double tck_max = nominal_tck(info.tck_max_ns);
+    if (!taa || !(tck_min > 0))
+        return;
+    const auto at = [&](const Timing* t, double tck) { return t ? clocks(t->ns, tck, r) : 0; };
+    for (const double tck : standard_tcks) {
+        if (tck < tck_min - 1e-9 || (tck_max > 0 && tck > tck_max + 1e-9))
+            continue;
+        SpeedBin bin;
+        bin.cl = cl_at(info.cas_latencies, clocks(taa->ns, tck, r));
+        if (bin.cl == 0)
+            continue;
+        bin.speed_mts = speed_grade_mts(tck);
+        bin.trcd = at(trcd, tck);
+        bin.trp = at(trp, tck);
+        bin.tras = at(tras, tck);
+        info.standard_speeds.push_back(bin);
+    }
+}
+
+std::string mac_name(unsigned code) {
+    static constexpr std::array<const char*, 9> names{
+        "untested", "700K", "600K", "500K", "400K", "300K", "200K", "", "unlimited"};
+    return code < names.size() ? names[code] : "";
 }
 
 } // namespace detail

@@ -67,11 +67,33 @@ void decode_geometry(const Image& img, SpdInfo& info) {
         info.voltages.emplace_back("1.25 V");
 
     info.thermal_sensor = (img.at_or_zero(32) & 0x80) != 0;
+    info.max_activate_count = mac_name(img.at_or_zero(41) & 0x0F);
 
     const std::uint8_t b33 = img.at_or_zero(33);
     const unsigned die_code = (b33 >> 4) & 0x07;
     info.die_count = (die_code >= 1 && die_code <= 4) ? 1 << (die_code - 1) : 1;
     info.package = package_name(!(b33 & 0x80), (b33 & 0x03) == 2, info.die_count);
+}
+
+void decode_features(const Image& img, SpdInfo& info) {
+    const std::uint8_t b30 = img.at_or_zero(30), b31 = img.at_or_zero(31);
+    const struct {
+        bool set;
+        const char* name;
+    } flags[] = {
+        {(b30 & 0x01) != 0, "RZQ/6"},
+        {(b30 & 0x02) != 0, "RZQ/7"},
+        {(b30 & 0x80) != 0, "DLL-off"},
+        {(b31 & 0x01) != 0, "extended temperature"},
+        // Bit 1 only means something in the extended range: 1X instead of 2X refresh.
+        {(b31 & 0x03) == 0x03, "1X refresh at extended temperature"},
+        {(b31 & 0x04) != 0, "ASR"},
+        {(b31 & 0x08) != 0, "on-die thermal sensor"},
+        {(b31 & 0x80) != 0, "PASR"},
+    };
+    for (const auto& f : flags)
+        if (f.set)
+            info.features.emplace_back(f.name);
 }
 
 void decode_timings(const Image& img, SpdInfo& info) {
@@ -103,6 +125,7 @@ void decode_timings(const Image& img, SpdInfo& info) {
     add_timing(v, "tWTR", t(b(26)), tck, r);
     add_timing(v, "tRTP", t(b(27)), tck, r);
     add_timing(v, "tFAW", t(((b(28) & 0x0Fu) << 8) | b(29)), tck, r);
+    set_standard_speeds(info, {7.5 / 8, 7.5 / 7, 1.25, 1.5, 1.875, 2.5}, r);
 }
 
 void decode_module_specific(const Image& img, SpdInfo& info, Family family) {
@@ -119,6 +142,8 @@ void decode_module_specific(const Image& img, SpdInfo& info, Family family) {
         info.register_manufacturer = manufacturer_at(img, 65);
         if (b(67) != 0xFF)
             info.register_revision = b(67);
+        if (b(64) & 0x80)
+            info.features.emplace_back("heat spreader");
         break;
     case Family::LoadReduced:
         // Byte 63 bits 1:0 = 1: odd ranks mirrored; byte 64 is the memory buffer revision.
@@ -141,6 +166,7 @@ void decode_ddr3(const Image& img, SpdInfo& info) {
     info.module_type = kind.name;
 
     decode_geometry(img, info);
+    decode_features(img, info);
     info.cas_latencies = cas_from_mask(le16(img, 14), 15, 4);
     decode_timings(img, info);
     set_speed(info, 3);

@@ -58,6 +58,16 @@ void decode_geometry(const Image& img, SpdInfo& info) {
     if (b(11) & 0x01)
         info.voltages.emplace_back("1.2 V");
 
+    info.max_activate_count = mac_name(b(7) & 0x0F);
+    if ((b(9) >> 6) == 1) // one row per bank group; other values reserved
+        info.features.emplace_back("PPR");
+    if (b(9) & 0x20)
+        info.features.emplace_back("soft PPR");
+    if (b(11) & 0x02)
+        info.features.emplace_back("1.2 V endurant");
+    if (b(12) & 0x40)
+        info.features.emplace_back("asymmetric ranks");
+
     if (const unsigned w = b(12) & 0x07; w <= 3)
         info.device_width = 4 << w;
     info.ranks = ((b(12) >> 3) & 0x07) + 1;
@@ -108,6 +118,8 @@ void decode_timings(const Image& img, SpdInfo& info) {
     add_timing(v, "tWTR_S", t(((b(43) & 0x0Fu) << 8) | b(44)), tck, r);
     add_timing(v, "tWTR_L", t(((b(43) & 0xF0u) << 4) | b(45)), tck, r);
     add_timing(v, "tFAW", t(((b(36) & 0x0Fu) << 8) | b(37)), tck, r);
+    set_standard_speeds(
+        info, {15.0 / 24, 15.0 / 22, 15.0 / 20, 15.0 / 18, 15.0 / 16, 15.0 / 14, 15.0 / 12}, r);
 }
 
 void decode_module_specific(const Image& img, SpdInfo& info, Family family) {

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -75,5 +76,12 @@ std::string package_name(bool monolithic, bool three_ds, int dies);
 
 // Fills speed_mts, speed_name and pc_name from tck_ns and bus_width for DDR<gen>.
 void set_speed(SpdInfo& info, int gen);
+
+// Fills standard_speeds for the standard tCKs (fastest first) between tCKmin and tCKmax
+// (tck_max_ns 0 = no limit), from tAA/tRCD/tRP/tRAS and the CAS list.
+void set_standard_speeds(SpdInfo& info, std::initializer_list<double> standard_tcks, Rounding r);
+
+// Maximum activate count from its 4-bit code (DDR3 byte 41, DDR4 byte 7); "" if reserved.
+std::string mac_name(unsigned code);
 
 } // namespace ddrspd::detail

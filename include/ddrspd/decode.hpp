@@ -42,6 +42,14 @@ struct Date {
     std::string iso() const; // "2015-W28", "" when invalid
 };
 
+// CL-tRCD-tRP-tRAS in clocks at one JEDEC standard speed (decode-dimms' "Timings at Standard
+// Speeds").
+struct SpeedBin {
+    int speed_mts = 0; // 2133, 1866, ...
+    int cl = 0;        // smallest supported CL covering tAA; 0 when none
+    int trcd = 0, trp = 0, tras = 0;
+};
+
 struct SpdInfo {
     MemoryType type = MemoryType::Unknown;
     std::string spd_revision;    // "1.1"
@@ -65,6 +73,11 @@ struct SpdInfo {
     int die_count = 1;
     std::vector<std::string> voltages; // "1.5 V", "1.35 V", "1.2 V"
     bool thermal_sensor = false;
+    std::string max_activate_count; // MAC: "untested", "700K" ... "200K", "unlimited"
+    // Optional features and flags as short phrases: "RZQ/6", "RZQ/7", "DLL-off",
+    // "extended temperature", "1X refresh at extended temperature", "ASR", "on-die thermal
+    // sensor", "PASR", "PPR", "soft PPR", "asymmetric ranks", "1.2 V endurant", "heat spreader".
+    std::vector<std::string> features;
     int height_mm = 0;           // upper bound of the range (e.g. 31 for 30 < h <= 31 mm)
     int thickness_front_mm = 0;
     int thickness_back_mm = 0;
@@ -82,6 +95,7 @@ struct SpdInfo {
     std::vector<int> cas_latencies;
     int cl = 0;                  // CL at tCKmin
     std::vector<Timing> timings;
+    std::vector<SpeedBin> standard_speeds; // JEDEC speeds from tCKmin down (DDR3/DDR4)
     double mtb_ps = 0, ftb_ps = 0;
 
     // Manufacturing

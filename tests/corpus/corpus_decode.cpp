@@ -403,6 +403,57 @@ void compare_text(Tally& t, const std::string& file, const SpdInfo& s,
             t.compare(file, "Package Type", s.package, our_package(*v, s.type));
     }
 
+    const auto has = [&](const char* f) {
+        return std::find(s.features.begin(), s.features.end(), f) != s.features.end();
+    };
+    const auto yes_no = [&](const char* f) { return std::string(has(f) ? "Yes" : "No"); };
+    std::string mac = s.max_activate_count;
+    if (!mac.empty() && std::isdigit(static_cast<unsigned char>(mac[0])))
+        mac.insert(mac.size() - 1, " "); // "700K" -> "700 K"
+    else if (!mac.empty())
+        mac[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(mac[0])));
+    cmp_cond("Maximum Activate Count (MAC)", "Primary Bus Width", mac);
+    if (ddr3) {
+        cmp("RZQ/6 supported?", yes_no("RZQ/6"));
+        cmp("RZQ/7 supported?", yes_no("RZQ/7"));
+        cmp("DLL-Off Mode supported?", yes_no("DLL-off"));
+        cmp("Operating temperature range",
+            has("extended temperature") ? "0-95 degrees C" : "0-85 degrees C");
+        cmp_cond("Refresh Rate in extended temp range", "Operating temperature range",
+                 !has("extended temperature")                ? ""
+                 : has("1X refresh at extended temperature") ? "1X"
+                                                             : "2X");
+        cmp("Auto Self-Refresh?", yes_no("ASR"));
+        cmp("On-Die Thermal Sensor readout?", yes_no("on-die thermal sensor"));
+        cmp("Partial Array Self-Refresh?", yes_no("PASR"));
+        // decode-dimms reads the LRDIMM heat spreader from byte 63; we only decode the
+        // RDIMM byte 64 bit 7.
+        if (s.module_type.ends_with("RDIMM") && s.module_type != "LRDIMM")
+            cmp("Heat spreader", yes_no("heat spreader"));
+    } else {
+        cmp("Post Package Repair", has("PPR") ? "One row per bank group" : "Not supported");
+        cmp_cond("Soft PPR", "Post Package Repair",
+                 !has("PPR")       ? ""
+                 : has("soft PPR") ? "Supported"
+                                   : "Not Supported");
+        cmp_cond("Rank Mix", "Ranks",
+                 s.ranks < 2               ? ""
+                 : has("asymmetric ranks") ? "Asymmetrical"
+                                           : "Symmetrical");
+    }
+    // Timings at standard speeds; decode-dimms names them by int(2000 / tCK).
+    const std::string prefix = ddr3 ? "tCL-tRCD-tRP-tRAS" : "AA-RCD-RP-RAS (cycles)";
+    const std::vector<int> standard =
+        ddr3 ? std::vector<int>{2133, 1866, 1600, 1333, 1066, 800}
+             : std::vector<int>{3200, 2933, 2666, 2400, 2133, 1866, 1600};
+    for (const int mts : standard) {
+        std::string ours;
+        for (const SpeedBin& b : s.standard_speeds)
+            if (b.speed_mts == mts)
+                ours = fmt::format("{}-{}-{}-{}", b.cl, b.trcd, b.trp, b.tras);
+        cmp_cond(fmt::format("{} as DDR{}-{}", prefix, ddr3 ? 3 : 4, mts), prefix, ours);
+    }
+
     std::string height = fmt::format("{} mm", s.height_mm);
     if (!ddr3 && s.height_mm == 15)
         height = "15 mm or less";

@@ -83,6 +83,20 @@ void check_timings(const std::vector<Timing>& got, std::initializer_list<Expect>
     }
 }
 
+void check_speeds(const std::vector<SpeedBin>& got, std::initializer_list<SpeedBin> want) {
+    REQUIRE(got.size() == want.size());
+    std::size_t i = 0;
+    for (const SpeedBin& w : want) {
+        INFO(w.speed_mts);
+        CHECK(got[i].speed_mts == w.speed_mts);
+        CHECK(got[i].cl == w.cl);
+        CHECK(got[i].trcd == w.trcd);
+        CHECK(got[i].trp == w.trp);
+        CHECK(got[i].tras == w.tras);
+        ++i;
+    }
+}
+
 } // namespace
 
 TEST_CASE("speed grades snap to JEDEC names", "[decode]") {
@@ -171,6 +185,9 @@ TEST_CASE("T2: Patriot DDR3-1333 UDIMM", "[decode][ddr3]") {
     CHECK(s.die_count == 1);
     CHECK(s.voltages == std::vector<std::string>{"1.5 V"});
     CHECK_FALSE(s.thermal_sensor);
+    CHECK(s.max_activate_count == "untested");
+    CHECK(s.features ==
+          std::vector<std::string>{"RZQ/6", "RZQ/7", "DLL-off", "extended temperature"});
     CHECK(s.height_mm == 30);
     CHECK(s.thickness_front_mm == 2);
     CHECK(s.thickness_back_mm == 2);
@@ -198,6 +215,7 @@ TEST_CASE("T2: Patriot DDR3-1333 UDIMM", "[decode][ddr3]") {
                               {"tWTR", 7.5, 5},
                               {"tRTP", 7.5, 5},
                               {"tFAW", 30, 20}});
+    check_speeds(s.standard_speeds, {{1333, 9, 9, 9, 24}, {1066, 7, 7, 7, 20}, {800, 6, 6, 6, 15}});
     REQUIRE(s.timing("tRAS") != nullptr);
     CHECK(s.timing("tRAS")->clocks == 24);
     CHECK(s.timing("tRRD_S") == nullptr);
@@ -382,8 +400,17 @@ TEST_CASE("corpus DDR4 3DS LRDIMM (Micron 144ASQ16G72LSZ-2S9E1)", "[decode][ddr4
                               {"tWTR_S", 2.5, 4},
                               {"tWTR_L", 7.5, 11},
                               {"tFAW", 10.875, 16}});
+    check_speeds(s.standard_speeds, {{2933, 24, 21, 21, 47},
+                                     {2666, 22, 19, 19, 43},
+                                     {2400, 20, 17, 17, 39},
+                                     {2133, 18, 15, 15, 35},
+                                     {1866, 16, 14, 14, 30},
+                                     {1600, 14, 12, 12, 26}});
     CHECK(s.voltages == std::vector<std::string>{"1.2 V"});
     CHECK(s.thermal_sensor);
+    CHECK(s.max_activate_count == "unlimited");
+    // decode-dimms does not print the endurant bit; byte 11 is 0x03 in the hex dump.
+    CHECK(s.features == std::vector<std::string>{"PPR", "soft PPR", "1.2 V endurant"});
     CHECK(s.height_mm == 32);
     CHECK(s.thickness_front_mm == 2);
     CHECK(s.thickness_back_mm == 2);
