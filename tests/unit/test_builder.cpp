@@ -10,6 +10,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
+#include <iterator>
+#include <optional>
 #include <random>
 #include <set>
 #include <string>
@@ -865,4 +868,69 @@ part_number = CT8G3S160BM.C16FN
     CHECK(s.part_number == "CT8G3S160BM.C16FN");
     CHECK(s.date.iso() == "2016-W02");
     require_clean(img);
+}
+
+namespace {
+
+Image read_sample(const std::string& name) {
+    const std::string path = std::string(DDRSPD_TEST_DUMPS) + "/" + name;
+    std::ifstream f(path, std::ios::binary);
+    if (!f)
+        FAIL("cannot open " << path);
+    return Image(std::vector<std::uint8_t>(std::istreambuf_iterator<char>(f), {}));
+}
+
+bool has_finding(const Report& r, const std::string& code, std::optional<std::size_t> offset) {
+    return std::any_of(r.findings.begin(), r.findings.end(), [&](const Finding& f) {
+        return f.severity == Severity::Error && f.code == code && (!offset || f.offset == offset);
+    });
+}
+
+} // namespace
+
+TEST_CASE("committed sample dumps: valid ones are clean, broken ones fail as described",
+          "[builder][dumps]") {
+    struct Sample {
+        const char* file;
+        MemoryType type;
+        const char* module_type;
+        std::uint64_t capacity_mb;
+        int speed_mts;
+        std::size_t xmp_profiles;
+    };
+    for (const Sample& s : {
+             Sample{"ddr3-udimm-1600-8g.bin", MemoryType::DDR3, "UDIMM", 8192, 1600, 0},
+             Sample{"ddr3-rdimm-1333-16g-ecc.bin", MemoryType::DDR3, "RDIMM", 16384, 1333, 0},
+             Sample{"ddr3-udimm-1333-4g-xmp1866.bin", MemoryType::DDR3, "UDIMM", 4096, 1333, 1},
+             Sample{"ddr4-udimm-2666-16g.bin", MemoryType::DDR4, "UDIMM", 16384, 2666, 0},
+             Sample{"ddr4-rdimm-2933-32g-ecc.bin", MemoryType::DDR4, "RDIMM", 32768, 2933, 0},
+             Sample{"ddr4-sodimm-3200-8g.bin", MemoryType::DDR4, "SO-DIMM", 8192, 3200, 0},
+             Sample{"ddr4-udimm-2133-8g-xmp3200.bin", MemoryType::DDR4, "UDIMM", 8192, 2133, 2},
+         }) {
+        INFO(s.file);
+        const Image img = read_sample(s.file);
+        const SpdInfo info = decode(img);
+        CHECK(info.type == s.type);
+        CHECK(info.module_type == s.module_type);
+        CHECK(info.capacity_mb == s.capacity_mb);
+        CHECK(info.speed_mts == s.speed_mts);
+        CHECK(info.xmp.size() == s.xmp_profiles);
+        require_clean(img);
+    }
+    CHECK(decode(read_sample("ddr3-udimm-1333-4g-xmp1866.bin")).xmp.at(0).speed_mts == 1866);
+    CHECK(decode(read_sample("ddr4-udimm-2133-8g-xmp3200.bin")).xmp.at(0).speed_mts == 3200);
+
+    CHECK(has_finding(check(read_sample("broken/ddr4-udimm-2666-16g-bad-base-crc.bin")),
+                      "crc-mismatch", 126));
+    CHECK(has_finding(check(read_sample("broken/ddr4-udimm-2666-16g-bad-block1-crc.bin")),
+                      "crc-mismatch", 254));
+    CHECK(has_finding(check(read_sample("broken/ddr3-udimm-1600-8g-bad-crc.bin")), "crc-mismatch",
+                      126));
+    CHECK(has_finding(check(read_sample("broken/ddr4-udimm-2666-16g-truncated-256.bin")),
+                      "truncated", 256));
+    CHECK(has_finding(check(read_sample("broken/ddr3-udimm-1600-8g-truncated-100.bin")),
+                      "truncated", 100));
+    CHECK_FALSE(check(read_sample("broken/ddr4-udimm-2666-16g-type-ddr3.bin")).ok());
+    CHECK(has_finding(check(read_sample("broken/blank-ff-512.bin")), "blank-image", {}));
+    CHECK(has_finding(check(read_sample("broken/blank-00-256.bin")), "blank-image", {}));
 }
