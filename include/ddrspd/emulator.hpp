@@ -14,8 +14,28 @@
 //                        SWP/CWP; DDR3 RSWP set/clear/read)
 //   wp=ADDR:BLOCKS       initial EE1004 write protection, BLOCKS like "0+1" (or DDR3 "0")
 //   temp=C               temperature reported by TSE sensors (default 30.0)
-// DDR3 PSWP state is stored in FILE.pswp (created when set; its presence makes the chip
-// read-only forever).
+// DDR3 PSWP state is stored in FILE.pswp (created when set; its presence makes the chip's
+// protectable half, bytes 0-127, read-only forever).
+//
+// Extensions:
+//   24c1025              Microchip 24xx1025: block bit at device-address bit 2 (0x50 + 0x54),
+//                        sequential reads stay inside a 64 KiB block.
+//   page=ADDR:N          page write buffer of the 24xx at ADDR (power of two; e.g. 16 for ST
+//                        M24C02 instead of the typical 8).
+//   wp=ADDR:0            on a 24xx: the WP pin is high (whole array; data bytes NACKed).
+//
+// Chip behaviour (spd-reference.md sections 4, 5, 7, 9):
+// - Every chip is self-timed: after a write STOP it NACKs its address for twr_us; a write
+//   ended by a repeated START is discarded. Page writes wrap inside the page.
+// - ddr4 = EE1004 + TSE2004av sensor at 0x18 | (ADDR & 7). SPA0/SPA1 (writes to 0x36/0x37)
+//   switch every EE1004 on the bus; RPA/RPS0-3 answer by ACK/NACK; SWP0-3/CWP need VHV and
+//   the dummy address + data bytes. A write into a protected block NACKs its data bytes.
+// - ddr3 = EE1002 + TSE2002av sensor. Any write that reaches 0x30 | (ADDR & 7), even a quick
+//   write, sets PSWP (so a 0x36 SPA0 hits a DDR3 at 0x56). RSWP and PSWP protect bytes
+//   0x00-0x7F; bytes 0x80-0xFF stay writable, as on the AT34C02D/CAT34C02.
+// - Read data of several devices answering one address is wired-AND, ACKs wired-OR.
+// - Timing: START, repeated START and STOP cost one SCL period, every byte 9; sleep_us on
+//   clock() advances the simulated time only.
 #pragma once
 
 #include <ddrspd/bus.hpp>
@@ -57,16 +77,19 @@ public:
     void set_protection(std::uint8_t addr, unsigned block_mask); // EE1004 blocks 0-3; DDR3 bit0
     unsigned protection(std::uint8_t addr) const;
     bool pswp_set(std::uint8_t addr) const;      // DDR3 permanent protection triggered
-    int ee1004_page() const;                     // bus-global page (0/1)
+    int ee1004_page() const; // bus-global page (0/1): of the lowest present EE1004; 0 if none
     void set_twr_us(std::uint32_t us);
-    void set_present(std::uint8_t addr, bool present); // module unplugged / plugged back
+    // Module unplugged (NACKs everything, sensor included) / plugged back (power-up state:
+    // EE1004 page 0, write cycle and page buffer lost).
+    void set_present(std::uint8_t addr, bool present);
 
     // Every transfer ever seen (addr and R/W), for tests asserting what was never sent.
+    // One entry per message: a write_read logs its write and its read part.
     struct Transfer {
         std::uint8_t addr;
         bool read;
-        std::size_t bytes;
-        bool acked;
+        std::size_t bytes; // data bytes clocked after the address byte
+        bool acked;        // the address byte was ACKed
     };
     const std::vector<Transfer>& log() const noexcept;
 

@@ -6,7 +6,10 @@
 // OPT: seed=N, nack_nth=N (NACK the Nth transfer, 1-based), nack_p=P (probability),
 //      eagain_p=P (arbitration lost), timeout_p=P (ETIMEDOUT), flip_p=P (one bit flipped in a
 //      read byte), vanish_nth=N (device gone from transfer N on: it NACKs everything; a write
-//      in flight is cut after half its data), slow_twr_us=N (emulated write cycle set to N).
+//      in flight is cut after half its data), slow_twr_us=N (emulated write cycle set to N),
+//      vanish_addr=ADDR (the device that vanishes at vanish_nth; default: that transfer's).
+// A transfer is one call of write, write_read or read. Injected NACKs, EAGAIN and ETIMEDOUT
+// are thrown before the inner bus sees the transfer.
 #pragma once
 
 #include <ddrspd/bus.hpp>
