@@ -69,6 +69,8 @@ void decode_geometry(const Image& img, SpdInfo& info) {
     info.thermal_sensor = (img.at_or_zero(32) & 0x80) != 0;
     info.max_activate_count = mac_name(img.at_or_zero(41) & 0x0F);
 
+    // Byte 33: die count codes 1-4 = 1/2/4/8 dies; signal loading in bits 1:0 as in DDR4
+    // byte 6 [S: spd-reference.md; decode-dimms reads bits 3:2].
     const std::uint8_t b33 = img.at_or_zero(33);
     const unsigned die_code = (b33 >> 4) & 0x07;
     info.die_count = (die_code >= 1 && die_code <= 4) ? 1 << (die_code - 1) : 1;

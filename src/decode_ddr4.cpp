@@ -133,7 +133,8 @@ void decode_module_specific(const Image& img, SpdInfo& info, Family family) {
         return;
     }
     // RDIMM and LRDIMM: register ID at 133-134, revision at 135, byte 136 bit 0 = address
-    // mapping from register to DRAM mirrored for odd ranks.
+    // mapping from register to DRAM mirrored for odd ranks [U: byte 136 is from memory of
+    // Annex L, not in spd-reference.md; decode-dimms does not decode it].
     info.register_manufacturer = manufacturer_at(img, 133);
     if (b(135) != 0xFF)
         info.register_revision = b(135);

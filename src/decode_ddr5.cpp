@@ -79,8 +79,9 @@ void decode_ddr5(const Image& img, SpdInfo& info) {
     if ((b(16) >> 4) == 0)
         info.voltages.emplace_back("1.1 V");
 
-    // Byte 234: bit 6 rank mix (odd ranks use the second SDRAM type), bits 5:3 ranks - 1 per
-    // sub-channel. Byte 235: bits 6:5 sub-channels - 1, bits 4:3 ECC, bits 2:0 width.
+    // Capacity per JESD400-5 as quoted by the decode-dimms DDR5 patch [S]. Byte 234: bit 6 rank mix
+    // (odd ranks use the second SDRAM type), bits 5:3 ranks - 1 per sub-channel. Byte 235: bits 6:5
+    // sub-channels - 1, bits 4:3 ECC, bits 2:0 width.
     const bool asymmetric = (b(234) & 0x40) != 0;
     info.ranks = ((b(234) >> 3) & 0x07) + 1;
     const int sub_channels = ((b(235) >> 5) & 0x03) + 1;
@@ -100,6 +101,7 @@ void decode_ddr5(const Image& img, SpdInfo& info) {
         cas_mask |= std::uint64_t{b(24 + i)} << (8 * i);
     info.cas_latencies = cas_from_mask(cas_mask, 40, 20, 2);
 
+    // Height, thickness and raw card as in DDR4 bytes 128-130 [U: same encoding assumed].
     if (!info.module_type.empty()) {
         info.height_mm = (b(230) & 0x1F) + 15;
         info.thickness_front_mm = (b(231) & 0x0F) + 1;
