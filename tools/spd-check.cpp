@@ -44,7 +44,8 @@ std::string footer() {
 void add_options(CLI::App& app, Config& cfg) {
     app.add_option("FILE", cfg.files, "SPD dump files ('-' = standard input)")->required();
     app.add_option("--format", cfg.format_name,
-                   "Input format: auto, raw, i2cdump, hexdump, xxd, hex (default: auto)");
+                   "Input format: auto, raw, i2cdump, hexdump, xxd, hex (default: auto)")
+        ->type_name("FMT");
     app.add_flag("-d,--decode", cfg.decode, "Print the full decode in sections");
     app.add_flag("-q,--quiet", cfg.quiet, "Print nothing; only set the exit status");
     app.add_flag("--json", cfg.json, "Print one JSON document on standard output");

@@ -13,8 +13,14 @@ using tools::hex16;
 using tools::hex32;
 using tools::hex8;
 
+// Decode sections: label column wide enough for "Module manufacturer".
 void row(std::FILE* out, std::string_view label, std::string_view value) {
     fmt::print(out, "  {:<22}{}\n", label, value);
+}
+
+// Summary lines: short labels, so the values line up close to them.
+void line(std::FILE* out, std::string_view label, std::string_view value) {
+    fmt::print(out, "  {:<10}{}\n", label, value);
 }
 
 void section(std::FILE* out, std::string_view title) {
@@ -105,30 +111,30 @@ std::string speed_line(const SpdInfo& i) {
 
 void print_summary(std::FILE* out, const Outcome& o) {
     fmt::print(out, "{}: {}\n", display_name(o.file), verdict(o));
-    row(out, "type", type_line(o));
+    line(out, "type", type_line(o));
     if (o.info) {
-        row(out, "speed", speed_line(*o.info));
-        row(out, "maker", manufacturer(o.info->manufacturer));
-        row(out, "part", o.info->part_number.empty() ? "(none)" : o.info->part_number);
+        line(out, "speed", speed_line(*o.info));
+        line(out, "maker", manufacturer(o.info->manufacturer));
+        line(out, "part", o.info->part_number.empty() ? "(none)" : o.info->part_number);
     }
     std::string size = fmt::format("{} bytes", o.image.size());
     if (std::size_t used = o.image.declared_used(); used > 0)
         size += fmt::format(" ({} used, {} total declared)", used, o.image.declared_total());
-    row(out, "size", fmt::format("{}, {} format", size, to_string(o.format)));
+    line(out, "size", fmt::format("{}, {} format", size, to_string(o.format)));
     for (const CrcBlock& c : o.report.crc)
-        row(out, "crc", crc_line(c));
+        line(out, "crc", crc_line(c));
     for (const Finding& f : o.report.findings) {
         if (f.severity != Severity::Info)
-            row(out, to_string(f.severity), finding_line(f));
+            line(out, to_string(f.severity), finding_line(f));
     }
     for (const CrcChange& c : o.crc_fixed)
-        row(out, "fixed", fmt::format("{} CRC {} -> {}", c.name, hex16(c.from), hex16(c.to)));
+        line(out, "fixed", fmt::format("{} CRC {} -> {}", c.name, hex16(c.from), hex16(c.to)));
     for (const auto& [name, value] : o.fields_set)
-        row(out, "set", fmt::format("{} = {}", name, value));
+        line(out, "set", fmt::format("{} = {}", name, value));
     if (!o.written.empty())
-        row(out, "written", o.written == "-" ? "(standard output)" : o.written);
+        line(out, "written", o.written == "-" ? "(standard output)" : o.written);
     if (!o.write_note.empty())
-        row(out, "written", o.write_note);
+        line(out, "written", o.write_note);
 }
 
 std::string join_ints(const std::vector<int>& v) {

@@ -1,0 +1,72 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""spd-check with 10,000 files in one call: every file reported in order, the JSON array
+streamed as one document, the most severe exit code, and memory that does not grow with
+the number of files."""
+
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from spdcheck_e2e import (TempDir, check, ddr3_image, ddr4_image, main, run,  # noqa: E402
+                          run_rss)
+
+COUNT = 10000
+
+
+def make_files(d, count):
+    """count paths: symlinks to a good DDR4, a good DDR3 and (every 1000th) a bad file."""
+    good4 = d.file("good4.bin", ddr4_image())
+    good3 = d.file("good3.bin", ddr3_image())
+    bad = ddr4_image()
+    bad[126] ^= 1
+    badf = d.file("bad.bin", bad)
+    sub = os.path.join(d.path, "many")
+    os.mkdir(sub)
+    paths = []
+    for i in range(count):
+        target = badf if i % 1000 == 999 else (good4 if i % 2 else good3)
+        path = os.path.join(sub, f"{i:05d}.bin")
+        os.symlink(target, path)
+        paths.append(path)
+    return paths
+
+
+def test_ten_thousand_files_text_and_json():
+    with TempDir() as d:
+        paths = make_files(d, COUNT)
+        p = run(*paths)
+        check(p.returncode == 1, f"exit {p.returncode}")
+        verdicts = [line for line in p.stdout.decode().splitlines() if not line.startswith(" ")]
+        check(len(verdicts) == COUNT, f"{len(verdicts)} verdict lines")
+        check(verdicts[0].startswith(paths[0] + ": OK"), verdicts[0])
+        check(verdicts[999].startswith(paths[999] + ": FAIL"), verdicts[999])
+        check(sum(v.split(": ")[1].startswith("FAIL") for v in verdicts) == COUNT // 1000,
+              "wrong number of failures")
+
+        p = run("--json", *paths)
+        check(p.returncode == 1, f"exit {p.returncode}")
+        doc = json.loads(p.stdout)
+        results = doc["results"]
+        check(len(results) == COUNT, len(results))
+        check([r["file"] for r in results] == paths, "results out of order")
+        check(doc["summary"] == {"files": COUNT, "ok": COUNT - 10, "failed": 10, "errors": 0,
+                                 "exit_code": 1}, doc["summary"])
+        # One element per line: a consumer can stream it too.
+        check(p.stdout.count(b"\n") == COUNT + 2, "not one result per line")
+
+
+def test_memory_does_not_grow_with_file_count():
+    with TempDir() as d:
+        paths = make_files(d, COUNT)
+        code_small, rss_small = run_rss(["--json", "-d", *paths[:10]])
+        code_big, rss_big = run_rss(["--json", "-d", *paths])
+        check(code_small == 0 and code_big == 1, (code_small, code_big))
+        # Argument strings for 10,000 paths take ~0.6 MiB; allow 4 MiB of slack in total.
+        check(rss_big <= rss_small + 4096,
+              f"peak RSS {rss_big} KiB for {COUNT} files vs {rss_small} KiB for 10")
+
+
+if __name__ == "__main__":
+    main(globals())
