@@ -62,13 +62,6 @@ constexpr std::array<RefreshDefaults, 8> refresh_defaults{{
 // Reference raw card letters (decode-dimms ddr3_reference_card()).
 constexpr std::string_view raw_card_letters = "ABCDEFGHJKLMNPRTUVWY";
 
-std::string lower(std::string_view s) {
-    std::string l(s);
-    std::transform(l.begin(), l.end(), l.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return l;
-}
-
 const ModuleType& find_module_type(MemoryType t, std::string_view name) {
     const std::span<const ModuleType> table = t == MemoryType::DDR3
                                                   ? std::span<const ModuleType>(ddr3_module_types)
@@ -97,7 +90,7 @@ int shift_code(long long value, long long base, int max_code, std::string_view f
 }
 
 // "A", "B rev 1", "AB rev 2", "ZZ" -> card byte; revisions above 3 go to `height_ext` (bits
-// 7:5 of the height byte). Letters after Y continue as AA..AY, BA.. like decode-dimms.
+// 7:5 of the height byte). After Y come AA..AY, BA.., the names decode() gives.
 std::uint8_t encode_raw_card(std::string_view text, std::uint8_t& height_ext) {
     height_ext = 0;
     const std::string_view s = trim(text);
@@ -353,8 +346,8 @@ struct Builder {
         if (!(d.tck_ns > 0))
             throw UsageError("tck_ns: must be greater than 0");
         if (!ddr3() && d.tck_ns > 1.6)
-            throw UsageError(fmt::format("tck_ns: {} ns is slower than DDR4-1250 (tCKmax 1.6 ns)",
-                                         format_ns(d.tck_ns)));
+            throw UsageError(fmt::format(
+                "tck_ns: {} ns is longer than the DDR4 maximum tCK (1.6 ns)", format_ns(d.tck_ns)));
         put_time(b, 0, g.tck, d.tck_ns, "tck_ns");
         if (!ddr3())
             put_time(b, 0, ddr4_tck_max, 1.6, "tCKmax");

@@ -277,6 +277,13 @@ std::string format_ns(double ns) {
     return s;
 }
 
+std::string lower(std::string_view s) {
+    std::string l(s);
+    std::transform(l.begin(), l.end(), l.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return l;
+}
+
 std::string_view trim(std::string_view s) noexcept {
     const auto ws = " \t\r\n";
     const auto first = s.find_first_not_of(ws);
@@ -334,9 +341,7 @@ std::vector<int> parse_int_list(std::string_view s, std::string_view field) {
 
 bool parse_bool(std::string_view s, std::string_view field) {
     s = trim(s);
-    std::string l(s);
-    std::transform(l.begin(), l.end(), l.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const std::string l = lower(s);
     if (l == "1" || l == "true" || l == "yes" || l == "on")
         return true;
     if (l == "0" || l == "false" || l == "no" || l == "off")

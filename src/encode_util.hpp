@@ -203,5 +203,6 @@ long long parse_int(std::string_view s, std::string_view field); // decimal or 0
 std::vector<int> parse_int_list(std::string_view s, std::string_view field);
 bool parse_bool(std::string_view s, std::string_view field);
 std::string_view trim(std::string_view s) noexcept;
+std::string lower(std::string_view s);
 
 } // namespace ddrspd::detail

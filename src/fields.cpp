@@ -44,13 +44,6 @@ struct Field {
     int profile = -1; // XMP profile index; -1 for base fields
 };
 
-std::string lower(std::string_view s) {
-    std::string l(s);
-    std::transform(l.begin(), l.end(), l.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return l;
-}
-
 std::string timing_help(std::string_view name) {
     static const std::map<std::string_view, std::string_view> help{
         {"tAA", "minimum CAS latency time"},
@@ -302,8 +295,8 @@ void set_value(Image& img, const Field& f, MemoryType type, std::string_view val
         if (!(ns > 0))
             throw UsageError(fmt::format("{}: must be greater than 0", name));
         if (type == MemoryType::DDR4 && f.time->name == "tCK" && ns > 1.6)
-            throw UsageError(fmt::format("{}: tCK {} ns is slower than DDR4 allows (1.6 ns)", name,
-                                         format_ns(ns)));
+            throw UsageError(fmt::format("{}: {} ns is longer than the DDR4 maximum tCK (1.6 ns)",
+                                         name, format_ns(ns)));
         put_time(b, f.at, *f.time, ns, name);
         return;
     }

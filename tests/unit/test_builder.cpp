@@ -375,6 +375,73 @@ TEST_CASE("DDR3 byte 0 follows crc_excludes_serial", "[builder]") {
     require_round_trip(d, 8192);
 }
 
+TEST_CASE("register, mirroring and module-specific bytes", "[builder]") {
+    SECTION("DDR4 RDIMM: attributes 131, register ID 133-134, revision 135, mirroring 136") {
+        ModuleDescription d = ddr4_udimm_2666();
+        d.module_type = "RDIMM";
+        d.ecc = true;
+        d.register_manufacturer = "Montage Technology";
+        d.register_revision = 0xB1;
+        d.height_mm = 31;
+        d.raw_card = "B rev 5"; // revision 5 lives in the height byte's bits 7:5
+        const Image img = build_image(d);
+        CHECK(img[3] == 0x01);
+        CHECK(img[13] == 0x0B);  // 64 bits + 8-bit ECC extension
+        CHECK(img[128] == 0xB0); // 31 mm (16) | revision 5 << 5
+        CHECK(img[130] == 0x01); // card B, revision in the height byte
+        CHECK(img[131] == 0x05); // 1 row of DRAM, 1 register
+        CHECK(img[133] == 0x86);
+        CHECK(img[134] == 0x32);
+        CHECK(img[135] == 0xB1);
+        CHECK(img[136] == 0x01);
+        CHECK(decode(img).raw_card == "B rev 5");
+    }
+    SECTION("DDR3 RDIMM: byte 63 rows/registers, register ID 65-66, revision 67") {
+        ModuleDescription d = ddr3_udimm_1600();
+        d.module_type = "RDIMM";
+        d.rank1_mirrored = false;
+        d.register_manufacturer = "IDT";
+        d.register_revision = 0x63;
+        d.thermal_sensor = true;
+        d.voltages = {"1.35 V", "1.5 V"};
+        const Image img = build_image(d);
+        CHECK(img[3] == 0x01);
+        CHECK(img[6] == 0x02);  // 1.5 V operable (bit 0 clear), 1.35 V
+        CHECK(img[32] == 0x80); // thermal sensor
+        CHECK(img[63] == 0x05);
+        CHECK(img[65] == 0x80);
+        CHECK(img[66] == 0xB3);
+        CHECK(img[67] == 0x63);
+    }
+    SECTION("DDR3 LRDIMM: byte 63 odd ranks mirrored, buffer revision 64") {
+        ModuleDescription d = ddr3_udimm_1600();
+        d.module_type = "LRDIMM";
+        d.ranks = 4;
+        d.register_manufacturer = "Inphi";
+        d.register_revision = 0x21;
+        const Image img = build_image(d);
+        CHECK(img[3] == 0x0B);
+        CHECK(img[63] == 0x09); // 2 rows of DRAM, mirroring = odd ranks
+        CHECK(img[64] == 0x21);
+        CHECK(img[65] == 0x04);
+        CHECK(img[66] == 0xB3);
+    }
+    SECTION("DDR3 1.35 V only sets 'not operable at 1.5 V'") {
+        ModuleDescription d = ddr3_udimm_1600();
+        d.voltages = {"1.35V"};
+        CHECK(build_image(d)[6] == 0x03);
+    }
+    SECTION("two-letter raw cards use the extension bit past AL") {
+        ModuleDescription d = ddr4_udimm_2666();
+        d.raw_card = "AL"; // 30
+        CHECK(build_image(d)[130] == 0x1E);
+        d.raw_card = "AM"; // 31 = extension bit + 0
+        CHECK(build_image(d)[130] == 0x80);
+        d.raw_card = "ZZ";
+        CHECK(build_image(d)[130] == 0x1F);
+    }
+}
+
 TEST_CASE("round trip: realistic modules", "[builder]") {
     SECTION("DDR3-1600 CL11 8 GB UDIMM") {
         require_round_trip(ddr3_udimm_1600(), 8192);

@@ -359,6 +359,24 @@ TEST_CASE("set_field DDR3: only the field's bytes and CRC bytes change", "[field
     // clang-format on
 }
 
+TEST_CASE("set_field recomputes a CRC that covers the edited bytes", "[fields]") {
+    ModuleDescription d = ddr3_description();
+    d.crc_excludes_serial = false; // DDR3 CRC over 0-125 includes the serial number
+    Image img = build_image(d);
+    const Image before = img;
+    set_field(img, "serial", "0x0BADF00D");
+    const Offsets changed = diff(before, img);
+    CHECK(changed.count(122) + changed.count(123) + changed.count(124) + changed.count(125) == 4);
+    CHECK((changed.count(126) || changed.count(127)));
+    REQUIRE(crc_blocks(img).size() == 1);
+    CHECK(crc_blocks(img)[0].ok);
+    // The 0-116 variant leaves the CRC alone for the same edit.
+    Image excl = build_image(ddr3_description());
+    const Image excl_before = excl;
+    set_field(excl, "serial", "0x0BADF00D");
+    CHECK(diff(excl_before, excl) == Offsets{122, 123, 124, 125});
+}
+
 TEST_CASE("set_field: names are case-insensitive", "[fields]") {
     Image img = build_image(ddr4_description());
     set_field(img, "TAA", "13.75");
