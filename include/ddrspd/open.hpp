@@ -19,6 +19,12 @@ struct OpenOptions {
 // (exact match), "emu:..." (see emulator.hpp), "fault:OPTS:INNER" (see fault.hpp).
 // Throws UsageError for malformed specs, BusError/FileError with a hint when the bus cannot
 // be opened (ENOENT: dtparam=i2c_arm=on + modprobe i2c-dev; EACCES: i2c group/udev rule).
+//
+// The lock (opts.lock) is an flock() on DIR/ddrspd-i2c-N.lock for /dev/i2c-N, and on one
+// DIR/ddrspd-emu-NAME-HASH.lock per image file of an emu: spec (none without files), held
+// until the Bus is destroyed; a timeout throws BusError naming the file and its holder's pid.
+// Environment: DDRSPD_LOCK_DIR sets DIR (default /run/lock, or /tmp when that is not
+// writable); DDRSPD_SYSFS_ROOT replaces /sys for adapter names and bound drivers (tests).
 std::unique_ptr<Bus> open_bus(std::string_view spec, const OpenOptions& opts = {});
 
 // Closes cleanly: for an emulated bus (possibly inside fault:) writes changed images back.
