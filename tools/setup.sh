@@ -14,7 +14,7 @@ fi
 
 # Build and test dependencies (keep in sync with debian/control Build-Depends).
 PKGS="build-essential meson ninja-build pkg-config python3 libi2c-dev libcli11-dev libfmt-dev
-catch2 nlohmann-json3-dev i2c-tools"
+catch2 nlohmann-json3-dev i2c-tools umockdev libumockdev-dev"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
