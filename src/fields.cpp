@@ -344,10 +344,11 @@ void set_field(Image& img, std::string_view name, std::string_view value) {
         std::string valid;
         for (const Field& f : fields)
             if (f.profile < 0)
-                valid += fmt::format("{}, ", f.name);
-        throw UsageError(fmt::format("unknown field \"{}\" for {} (valid: {}{})", name,
-                                     to_string(type), valid,
-                                     type == MemoryType::DDR5 ? "" : "xmp1.*, xmp2.*"));
+                valid += fmt::format("{}{}", valid.empty() ? "" : ", ", f.name);
+        if (type != MemoryType::DDR5)
+            valid += ", xmp1.*, xmp2.*";
+        throw UsageError(
+            fmt::format("unknown field \"{}\" for {} (valid: {})", name, to_string(type), valid));
     }
     const Field& f = *it;
     // An XMP edit may create the whole profile.
