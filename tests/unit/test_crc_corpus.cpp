@@ -15,6 +15,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 
@@ -160,6 +161,47 @@ TEST_CASE("every hexdump -C -v file reads back as its binary", "[corpus][dumpfil
         }
     }
     CHECK(compared == 86 + 25);
+}
+
+// decode-dimms -x reads our grid of a 512-byte DDR4 image (rows 100: to 1f0:) exactly as the
+// corpus hexdump of the same bytes. Runs only where i2c-tools' decode-dimms is installed.
+TEST_CASE("decode-dimms reads format_i2cdump output", "[corpus][dumpfile]") {
+    const fs::path tool = "/usr/bin/decode-dimms";
+    if (!fs::exists(tool)) {
+        WARN("decode-dimms not installed; comparison skipped");
+        return;
+    }
+    const std::string name = "ddr4-samsung-m378a2k43eb1-cwe";
+    const Image img = load_bin(corpus / "bin" / (name + ".bin"));
+    REQUIRE(img.size() == 512);
+    const fs::path grid = fs::temp_directory_path() / ("ddrspd-grid-" + std::to_string(::getpid()));
+    write_file_atomic(grid.string(), format_i2cdump(img.bytes()));
+    const auto run = [&](const fs::path& file) {
+        const std::string cmd = tool.string() + " -x '" + file.string() + "' 2>&1";
+        std::string out;
+        if (FILE* p = ::popen(cmd.c_str(), "r")) {
+            char buf[4096];
+            std::size_t n;
+            while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
+                out.append(buf, n);
+            ::pclose(p);
+        }
+        // Drop the line naming the input file.
+        std::string kept;
+        std::stringstream ss(out);
+        for (std::string line; std::getline(ss, line);)
+            if (line.rfind("Decoding EEPROM", 0) != 0)
+                kept += line + "\n";
+        return kept;
+    };
+    const std::string from_grid = run(grid);
+    const std::string from_hex = run(corpus / "hex" / (name + ".hex"));
+    fs::remove(grid);
+    CHECK(from_grid.find("Part Number                                      M378A2K43EB1-CWE") !=
+          std::string::npos);
+    CHECK(from_grid.find("EEPROM CRC of bytes 128-253                      OK (0xDF74)") !=
+          std::string::npos);
+    CHECK(from_grid == from_hex);
 }
 
 TEST_CASE("known corpus quirks", "[corpus][check]") {
