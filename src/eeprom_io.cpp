@@ -87,8 +87,12 @@ void read_chunked(Bus& bus, std::uint8_t addr, unsigned addr_bytes, std::size_t 
         } else {
             wr[0] = static_cast<std::uint8_t>(w);
         }
-        bus.write_read(addr, std::span<const std::uint8_t>(wr.data(), addr_bytes),
-                       out.subspan(done, n));
+        const std::span<const std::uint8_t> word_addr(wr.data(), addr_bytes);
+        try {
+            bus.write_read(addr, word_addr, out.subspan(done, n));
+        } catch (const NackError&) {
+            bus.write_read(addr, word_addr, out.subspan(done, n)); // once: a glitch is not absence
+        }
         done += n;
         if (on_chunk)
             on_chunk(n);

@@ -50,7 +50,7 @@ void write_frame(Bus& bus, std::uint8_t addr, std::span<const std::uint8_t> fram
 // Random reads (word address written, repeated START, read) of out.size() bytes starting at
 // word address `word` of device `addr`, in chunks of at most max_read bytes that never cross
 // a multiple of `boundary` (256 for 1-byte word addresses). addr_bytes is 1 or 2.
-// on_chunk(bytes) is called after each chunk.
+// A NACKed chunk is tried once more. on_chunk(bytes) is called after each chunk.
 void read_chunked(Bus& bus, std::uint8_t addr, unsigned addr_bytes, std::size_t word,
                   std::span<std::uint8_t> out, std::size_t boundary,
                   const std::function<void(std::size_t)>& on_chunk = {});

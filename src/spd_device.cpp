@@ -8,6 +8,7 @@
 // read-only scan. The only exceptions are the explicitly requested DDR3 protection calls,
 // which are further limited to a single-module bus (see protection_commands()).
 #include "eeprom_io.hpp"
+#include "spd_scan.hpp"
 
 #include <ddrspd/error.hpp>
 #include <ddrspd/spd_device.hpp>
@@ -21,10 +22,14 @@
 
 namespace ddrspd {
 
+using detail::device_size;
+using detail::Found;
+using detail::identify;
+using detail::kind_of;
+using detail::scan_found;
+
 namespace {
 
-constexpr std::uint8_t kFirstSpd = 0x50;
-constexpr std::uint8_t kLastSpd = 0x57;
 constexpr std::uint8_t kSpa0 = 0x36; // write: select page 0; read (RPA): ACK = page 0
 constexpr std::uint8_t kSpa1 = 0x37; // write: select page 1
 constexpr std::uint8_t kRpa = 0x36;
@@ -33,11 +38,9 @@ constexpr std::array<std::uint8_t, 4> kBlockCmd = {0x31, 0x34, 0x35, 0x30};
 constexpr std::uint8_t kCwp = 0x33;
 constexpr std::uint8_t kDdr3Rswp = 0x31; // DDR3 set/read RSWP (needs VHV on SA0)
 constexpr std::uint8_t kDdr3Crsp = 0x33; // DDR3 clear RSWP (VHV on SA0, SA1 high)
-constexpr std::uint8_t kTempBase = 0x18;
-constexpr std::uint8_t kJc42Ambient = 0x05;
-constexpr std::size_t kWritePage = 16; // page-write buffer of EE1002/EE1004
-constexpr std::size_t kBlock = 128;    // write-protect block
-constexpr std::size_t kSpdPage = 256;  // EE1004 page, one legacy 256-byte view
+constexpr std::size_t kWritePage = 16;   // page-write buffer of EE1002/EE1004
+constexpr std::size_t kBlock = 128;      // write-protect block
+constexpr std::size_t kSpdPage = 256;    // EE1004 page, one legacy 256-byte view
 constexpr std::uint32_t kProtectPollInterval = 200;
 constexpr std::uint32_t kProtectPollTimeout = 25000;
 
@@ -45,79 +48,6 @@ constexpr std::string_view kVhvExplanation =
     "changing SPD write protection needs a high voltage (7-10 V) on the module's SA0 pin "
     "during the command; a Raspberry Pi cannot produce it, so an external switched supply is "
     "needed. Apply it, then confirm (vhv_confirmed / --vhv)";
-
-SpdKind kind_of(MemoryType t) {
-    switch (t) {
-    case MemoryType::DDR3:
-        return SpdKind::DDR3;
-    case MemoryType::DDR4:
-    case MemoryType::DDR4E:
-    case MemoryType::LPDDR4:
-    case MemoryType::LPDDR4X:
-        return SpdKind::DDR4;
-    case MemoryType::DDR5:
-    case MemoryType::LPDDR5:
-    case MemoryType::LPDDR5X:
-    case MemoryType::DDR5NVDIMMP:
-        return SpdKind::DDR5;
-    default:
-        return SpdKind::Unknown;
-    }
-}
-
-// Bytes 0-3 as read at offset 0. An SPD5118 hub in its default legacy mode answers offset 0-1
-// with MR0/MR1 = 0x51 0x18 (0x08: hub without sensor), not with SPD bytes.
-SpdKind classify(std::span<const std::uint8_t, 4> head) {
-    if (head[0] == 0x51 && (head[1] == 0x18 || head[1] == 0x08))
-        return SpdKind::DDR5;
-    return kind_of(memory_type_from_byte(head[2]));
-}
-
-std::size_t device_size(SpdKind k) {
-    switch (k) {
-    case SpdKind::DDR4:
-        return 512;
-    case SpdKind::DDR5:
-        return 1024;
-    default:
-        return 256;
-    }
-}
-
-struct Found {
-    std::uint8_t addr;
-    SpdKind kind;
-    std::uint8_t byte2;
-};
-
-// Read-only: a one-byte read probe, then a random read of bytes 0-3.
-std::optional<Found> identify(Bus& bus, std::uint8_t addr) {
-    if (!bus.probe(addr))
-        return std::nullopt;
-    std::array<std::uint8_t, 4> head{};
-    detail::read_chunked(bus, addr, 1, 0, head, kSpdPage);
-    return Found{addr, classify(head), head[2]};
-}
-
-// Every SPD device on the bus. RPA is not consulted here even when byte 2 is ambiguous (a DDR4
-// left in page 1 shows page-1 bytes): a read at 0x36 is only allowed once every device is known
-// to be DDR4, and an ambiguous device is not. Such a device is reported as Unknown.
-std::vector<Found> scan_found(Bus& bus) {
-    std::vector<Found> out;
-    for (auto a = kFirstSpd; a <= kLastSpd; ++a) {
-        if (auto f = identify(bus, a))
-            out.push_back(*f);
-    }
-    return out;
-}
-
-// jc42 ambient temperature register: bits 12:0 two's complement, 0.0625 degC per LSB.
-double jc42_celsius(std::uint8_t msb, std::uint8_t lsb) {
-    int v = ((msb << 8) | lsb) & 0x1FFF;
-    if (v & 0x1000)
-        v -= 0x2000;
-    return v * 0.0625;
-}
 
 std::string block_list(const std::set<std::size_t>& blocks) {
     std::string s;
@@ -129,52 +59,14 @@ std::string block_list(const std::set<std::size_t>& blocks) {
 
 } // namespace
 
-std::string_view to_string(SpdKind k) noexcept {
-    switch (k) {
-    case SpdKind::None:
-        return "none";
-    case SpdKind::DDR3:
-        return "DDR3";
-    case SpdKind::DDR4:
-        return "DDR4";
-    case SpdKind::DDR5:
-        return "DDR5";
-    case SpdKind::Unknown:
-        break;
-    }
-    return "unknown";
-}
-
-std::vector<SpdProbe> scan_spd(Bus& bus) {
-    std::vector<SpdProbe> out;
-    for (const auto& f : scan_found(bus)) {
-        SpdProbe p;
-        p.addr = f.addr;
-        p.kind = f.kind;
-        // TSE2002av/TSE2004av sensor; DDR5 hubs carry theirs inside (no device at 0x18).
-        if (f.kind == SpdKind::DDR3 || f.kind == SpdKind::DDR4) {
-            const auto ts = static_cast<std::uint8_t>(kTempBase | (f.addr & 7));
-            std::array<std::uint8_t, 1> reg{kJc42Ambient};
-            std::array<std::uint8_t, 2> raw{};
-            try {
-                bus.write_read(ts, reg, raw);
-                p.temp_sensor = true;
-                p.temperature_c = jc42_celsius(raw[0], raw[1]);
-            } catch (const NackError&) {
-            }
-        }
-        out.push_back(p);
-    }
-    return out;
-}
-
 struct SpdDevice::Impl {
     Bus& bus;
     std::uint8_t addr;
     SpdKind kind = SpdKind::Unknown;
     std::uint8_t byte2 = 0;
     std::vector<Found> on_bus; // result of the last scan
-    int page = -1;             // EE1004 page as last confirmed by RPA; -1 = unknown
+    int page = -1;             // EE1004 page, as proven (see select_page); -1 = unknown
+    bool page_fresh = false;   // `page` comes from the constructor's RPA, nothing ran since
     bool switched = false;     // this object has sent SPA0/SPA1
     std::optional<std::vector<std::uint8_t>> known; // contents as last read or verified
 
@@ -185,7 +77,23 @@ struct SpdDevice::Impl {
                            bus.describe());
     }
 
-    void rescan() { on_bus = scan_found(bus); }
+    // What is on the bus now, merged with what was seen before: a module that does not answer
+    // a probe now is kept (a NACK proves nothing), and a definite non-DDR4 identification is
+    // never upgraded. Only an ambiguous (Unknown) reading may become DDR4 later.
+    void rescan(int tries) {
+        auto now = scan_found(bus, tries);
+        for (const auto& old : on_bus) {
+            auto it = std::find_if(now.begin(), now.end(),
+                                   [&](const Found& f) { return f.addr == old.addr; });
+            if (it == now.end())
+                now.push_back(old);
+            else if (old.kind != SpdKind::DDR4 && old.kind != SpdKind::Unknown)
+                *it = old;
+        }
+        std::sort(now.begin(), now.end(),
+                  [](const Found& a, const Found& b) { return a.addr < b.addr; });
+        on_bus = std::move(now);
+    }
 
     // The safety gate in front of every EE1004 command (SPA, RPA, RPS, SWP, CWP).
     void require_page_commands(std::string_view action) const {
@@ -197,13 +105,19 @@ struct SpdDevice::Impl {
         }
         if (others.empty())
             return;
+        const bool ambiguous = std::any_of(on_bus.begin(), on_bus.end(), [](const Found& f) {
+            return f.kind == SpdKind::Unknown;
+        });
         throw RefusedError(fmt::format(
             "refusing to {} the DDR4 SPD at {} on {}: it needs EE1004 page/protection commands "
             "at 0x30-0x37, but the bus also holds {}. Those addresses are the Set-PSWP commands "
             "of DDR3-class SPD EEPROMs (SPA0/SPA1 at 0x36/0x37 would permanently write-protect a "
             "DDR3 module strapped at 0x56/0x57; the xDevs adapter notes the same conflict). "
-            "Remove every non-DDR4 module from this bus first. Nothing was sent to 0x30-0x37.",
-            action, hex_addr(addr), bus.describe(), others));
+            "Remove every non-DDR4 module from this bus first.{} Nothing was sent to 0x30-0x37.",
+            action, hex_addr(addr), bus.describe(), others,
+            ambiguous ? " (A DDR4 module left in SPD page 1 by another program also reads as "
+                        "unknown: power-cycle the modules to return them to page 0.)"
+                      : ""));
     }
 
     // Protection commands address every module at once: they are only meaningful, and for
@@ -220,6 +134,9 @@ struct SpdDevice::Impl {
                                        action, hex_addr(addr), bus.describe(), list));
     }
 
+    // The page is only ever believed on positive evidence, because a NACK proves nothing (a
+    // glitch, a busy device): page 0 when RPA ACKs; page 1 when the module ACKed SPA1 and RPA
+    // agrees. Believing page 1 wrongly would put page-1 data into page 0.
     void select_page(int p) {
         if (page == p)
             return;
@@ -227,22 +144,33 @@ struct SpdDevice::Impl {
         switched = true;
         const std::array<std::uint8_t, 1> dummy{0x00};
         for (int attempt = 0; attempt < 3; ++attempt) {
+            bool acked = true;
             try {
                 bus.write(p == 0 ? kSpa0 : kSpa1, dummy);
             } catch (const NackError&) {
-                // Some modules switch without acknowledging (Linux ee1004); RPA decides.
+                acked = false; // some modules switch without acknowledging (Linux ee1004)
             }
-            const bool page0 = bus.probe(kRpa);
-            if (page0 == (p == 0)) {
-                page = p;
+            const bool rpa_page0 = bus.probe(kRpa);
+            if (p == 0 && rpa_page0) {
+                page = 0;
+                return;
+            }
+            if (p == 1 && acked && !rpa_page0) {
+                page = 1;
                 return;
             }
         }
-        throw BusError(fmt::format("{}: EE1004 page select (SPA{} at {}) for the module at {} did "
-                                   "not take effect (RPA still reports page {})",
-                                   bus.describe(), p, hex_addr(p == 0 ? kSpa0 : kSpa1),
-                                   hex_addr(addr), p == 0 ? 1 : 0),
-                       EIO, addr);
+        // A module that never acknowledges SPA1: accept RPA's NACK only when it persists while
+        // the module itself answers in between.
+        if (p == 1 && bus.probe(addr) && !bus.probe(kRpa) && bus.probe(addr) && !bus.probe(kRpa)) {
+            page = 1;
+            return;
+        }
+        throw BusError(
+            fmt::format("{}: EE1004 page select (SPA{} at {}) for the module at {} could "
+                        "not be confirmed by RPA",
+                        bus.describe(), p, hex_addr(p == 0 ? kSpa0 : kSpa1), hex_addr(addr)),
+            EIO, addr);
     }
 
     // Leaves the bus in page 0 whatever happened; never throws. A module still busy with a
@@ -295,8 +223,12 @@ struct SpdDevice::Impl {
     }
 
     // Where the bus really is (RPA), at the start of every operation: another program may have
-    // switched pages since.
-    void confirm_page() { page = bus.probe(kRpa) ? 0 : 1; }
+    // switched pages since. The constructor's own RPA answer serves the first operation.
+    void confirm_page() {
+        if (!page_fresh)
+            page = bus.probe(kRpa) ? 0 : -1; // NACK: page 1 or a glitch; select explicitly
+        page_fresh = false;
+    }
 
     // Restores EE1004 page 0 when a scope is left, by return or by exception.
     class PageGuard {
@@ -338,12 +270,12 @@ struct SpdDevice::Impl {
 };
 
 SpdDevice::SpdDevice(Bus& bus, std::uint8_t addr) : impl_(std::make_unique<Impl>(bus, addr)) {
-    if (addr < kFirstSpd || addr > kLastSpd)
+    if (addr < detail::kFirstSpd || addr > detail::kLastSpd)
         throw UsageError(fmt::format("SPD EEPROMs live at 0x50-0x57, not at {}", hex_addr(addr)));
     auto& d = *impl_;
     std::optional<Found> self;
     try {
-        self = identify(bus, addr);
+        self = identify(bus, addr, 3);
     } catch (const BusError&) {
         detail::rethrow_with_context(fmt::format("identifying the SPD at {}", hex_addr(addr)));
     }
@@ -355,12 +287,14 @@ SpdDevice::SpdDevice(Bus& bus, std::uint8_t addr) : impl_(std::make_unique<Impl>
     }
     d.kind = self->kind;
     d.byte2 = self->byte2;
+    d.rescan(3);
     if (d.kind == SpdKind::DDR4) {
-        d.rescan();
         const bool all_ddr4 = std::all_of(d.on_bus.begin(), d.on_bus.end(),
                                           [](const Found& f) { return f.kind == SpdKind::DDR4; });
-        if (all_ddr4)
-            d.page = bus.probe(kRpa) ? 0 : 1;
+        if (all_ddr4) {
+            d.page = bus.probe(kRpa) ? 0 : -1;
+            d.page_fresh = true;
+        }
     }
 }
 
@@ -629,7 +563,7 @@ WriteResult SpdDevice::write(const Image& target, const WriteOptions& opts) {
         // A write cycle may still be running (an earlier operation that timed out).
         detail::AckPoller(d.bus, opts.poll_interval_us, opts.poll_timeout_us).wait_ready(d.addr);
         if (d.kind == SpdKind::DDR4)
-            d.rescan();
+            d.rescan(1); // merged with the constructor's scan
     } catch (const BusError&) {
         detail::rethrow_with_context(fmt::format("preparing to write the {}", d.who()));
     }
@@ -658,7 +592,7 @@ std::vector<std::optional<bool>> SpdDevice::protection(bool vhv_confirmed) {
         case SpdKind::DDR3:
             if (!vhv_confirmed)
                 return {std::nullopt}; // Read-RSWP needs VHV on DDR3-class parts
-            d.rescan();
+            d.rescan(3);
             d.require_single_module("read the write protection (RSWP)");
             return {!d.bus.probe(kDdr3Rswp)};
         default:
@@ -681,7 +615,7 @@ bool SpdDevice::permanent_protection() {
     }
     // Read PSWP: a read (never a write) at the module's own 0x30 | SA; ACK = not set.
     try {
-        d.rescan();
+        d.rescan(3);
         d.require_single_module("read the permanent protection (PSWP)");
         return !d.bus.probe(static_cast<std::uint8_t>(0x30 | (d.addr & 7)));
     } catch (const BusError&) {
@@ -711,7 +645,7 @@ void SpdDevice::set_protection(unsigned block_mask, bool vhv_confirmed) {
                                        kVhvExplanation));
     Impl::PageGuard guard(d);
     try {
-        d.rescan();
+        d.rescan(3);
         if (d.kind == SpdKind::DDR4) {
             if (block_mask & ~0xFu)
                 throw UsageError(fmt::format("DDR4 SPD blocks are 0-3; mask 0x{:x}", block_mask));
@@ -766,7 +700,7 @@ void SpdDevice::clear_protection(bool vhv_confirmed) {
                                        kVhvExplanation));
     Impl::PageGuard guard(d);
     try {
-        d.rescan();
+        d.rescan(3);
         if (d.kind == SpdKind::DDR4) {
             d.require_page_commands("clear the write protection of");
             d.require_single_module("clear the write protection");

@@ -138,13 +138,41 @@ TEST_CASE("DDR4 read switches pages, verifies them with RPA and ends in page 0")
 
 TEST_CASE("DDR4 read starts from page 1 when another program left it there") {
     EmulatedBus bus;
-    const auto img = ddr4_bytes();
+    auto img = ddr4_bytes();
+    img[256 + 2] = 0x00; // what byte 2 reads as in page 1
     bus.add_ddr4(0x50, img);
-    SpdDevice dev(bus, 0x50);
     const std::array<std::uint8_t, 1> dummy{0};
-    bus.write(0x37, dummy); // SPA1 behind the driver's back
+    bus.write(0x37, dummy); // SPA1 by another program
     REQUIRE(bus.ee1004_page() == 1);
+    {
+        SpdDevice dev(bus, 0x50); // byte 2 reads page 1 here: not DDR4
+        CHECK(dev.kind() == SpdKind::Unknown);
+    }
+    bus.write(0x36, dummy);
+    SpdDevice dev(bus, 0x50);
     CHECK(dev.read().bytes() == img);
+    bus.write(0x37, dummy); // and again between two operations
+    CHECK(dev.read().bytes() == img);
+    CHECK(bus.ee1004_page() == 0);
+
+    // A write rescans the bus first; in page 1 nothing can be identified as DDR4, so no page
+    // command may be sent: refused, with a hint.
+    auto target = img;
+    target[0x1F0] ^= 1;
+    bus.write(0x37, dummy);
+    const auto transfers = bus.log().size();
+    try {
+        dev.write(Image(target));
+        FAIL("no exception");
+    } catch (const RefusedError& e) {
+        CHECK_THAT(e.what(), Contains("page 1"));
+    }
+    for (std::size_t i = transfers; i < bus.log().size(); ++i)
+        CHECK((bus.log()[i].addr & 0x78) != 0x30);
+    CHECK(bus.contents(0x50) == img);
+    bus.write(0x36, dummy);
+    CHECK(dev.write(Image(target)).verified);
+    CHECK(bus.contents(0x50) == target);
     CHECK(bus.ee1004_page() == 0);
 }
 
@@ -376,6 +404,32 @@ TEST_CASE("a DDR3 module on the bus: DDR4 page switching refused, nothing sent t
     CHECK(bus.contents(0x50) == img4);
 }
 
+TEST_CASE("DDR3 + DDR4 with glitching NACKs: still nothing sent to 0x30-0x37", "[fault]") {
+    // A NACK must never be taken as "no DDR3 here": that would open the command addresses.
+    for (std::uint64_t seed = 1; seed <= 200; ++seed) {
+        auto emu = std::make_unique<EmulatedBus>();
+        EmulatedBus& e = *emu;
+        e.add_ddr4(0x50, ddr4_bytes());
+        e.add_ddr3(0x57, ddr3_bytes()); // its Set-PSWP address is 0x37 = SPA1
+        FaultPlan plan;
+        plan.seed = seed;
+        plan.nack_p = 0.05;
+        FaultBus bus(std::move(emu), plan);
+        try {
+            SpdDevice dev(bus, 0x50);
+            auto target = ddr4_bytes();
+            target[300] ^= 1;
+            dev.write(Image(target));
+            FAIL("a DDR4 write went through with a DDR3 on the bus");
+        } catch (const RefusedError&) {
+        } catch (const BusError&) {
+        }
+        INFO("seed " << seed);
+        CHECK_FALSE(touched_command_space(e));
+        CHECK_FALSE(e.pswp_set(0x57));
+    }
+}
+
 TEST_CASE("DDR3: protected lower half refused, RSWP with VHV, PSWP never set") {
     EmulatedBus bus;
     const auto img = ddr3_bytes();
@@ -464,6 +518,38 @@ TEST_CASE("page 0 is restored after a fault at any point of a DDR4 write", "[fau
     CHECK(threw > 0);
 }
 
+TEST_CASE("page 0 is restored when NACKs come in bursts (random faults, many seeds)", "[fault]") {
+    const auto old_img = ddr4_bytes(1);
+    const auto target = ddr4_bytes(2);
+    int threw_in_page1 = 0;
+    for (std::uint64_t seed = 1; seed <= 40; ++seed) {
+        auto emu = std::make_unique<EmulatedBus>();
+        EmulatedBus& e = *emu;
+        e.add_ddr4(0x50, old_img);
+        FaultPlan plan;
+        plan.seed = seed;
+        plan.nack_p = 0.08;
+        FaultBus bus(std::move(emu), plan);
+        try {
+            SpdDevice dev(bus, 0x50);
+            WriteOptions wo;
+            wo.only_changed = false; // straight into the page writes
+            const auto r = dev.write(Image(target), wo);
+            CHECK(r.verified);
+            CHECK(e.contents(0x50) == target);
+        } catch (const Error& err) {
+            // Which page was being written when it failed: page 1 holds bytes 256-511.
+            const auto c = e.contents(0x50);
+            if (!std::equal(c.begin() + 256, c.end(), old_img.begin() + 256))
+                ++threw_in_page1;
+            INFO("seed " << seed << ": " << err.what());
+            CHECK(e.ee1004_page() == 0);
+        }
+        CHECK(e.ee1004_page() == 0);
+    }
+    CHECK(threw_in_page1 > 0); // the interesting case did happen
+}
+
 TEST_CASE("page 0 is restored after a fault during a DDR4 read", "[fault]") {
     for (std::uint64_t nth = 1; nth <= 12; ++nth) {
         auto emu = std::make_unique<EmulatedBus>(EmuOptions{100000, 5000, true, 30.0});
@@ -474,7 +560,8 @@ TEST_CASE("page 0 is restored after a fault during a DDR4 read", "[fault]") {
         FaultBus bus(std::move(emu), plan);
         SpdDevice dev(bus, 0x50);
         try {
-            CHECK(dev.read().bytes() == ddr4_bytes());
+            const Image got = dev.read();
+            CHECK(got.bytes() == ddr4_bytes());
         } catch (const BusError& err) {
             CHECK_THAT(err.what(), Contains("0x"));
         }
