@@ -220,9 +220,10 @@ ModuleDescription ddr4_udimm_2666() {
 
 } // namespace
 
-TEST_CASE("DDR4 base bytes match a real DDR4-3200 UDIMM (Samsung M378A2K43EB1-CWE)", "[builder]") {
-    // Description of the module; expected bytes are what that module's SPD holds
-    // (JESD21-C Annex L offsets, spd-reference.md 2.3).
+TEST_CASE("DDR4 base bytes of a DDR4-3200AA 2Rx8 UDIMM", "[builder]") {
+    // JESD79-4 DDR4-3200AA timings; the expected bytes 0-45, 117-125 and 128-131 (JESD21-C
+    // Annex L, spd-reference.md 2.3) are also what a real Samsung 16 GB DDR4-3200 UDIMM holds
+    // (corpus ddr4-samsung-m378a2k43eb1-cwe). Identity fields below are invented.
     ModuleDescription d;
     d.type = MemoryType::DDR4;
     d.module_type = "UDIMM";
@@ -245,10 +246,11 @@ TEST_CASE("DDR4 base bytes match a real DDR4-3200 UDIMM (Samsung M378A2K43EB1-CW
     d.manufacturer = "Samsung";
     d.dram_manufacturer = "Samsung";
     d.location = 2;
-    d.year = 2023;
-    d.week = 19;
-    d.serial = 0x36BC78A2;
-    d.part_number = "M378A2K43EB1-CWE";
+    d.year = 2021;
+    d.week = 7;
+    d.serial = 0x11223344;
+    d.part_number = "DDRSPD-D4U3200-16G";
+    d.revision = 0x31;
     const Image img = build_image(d);
     REQUIRE(img.size() == 512);
     const std::vector<std::uint8_t> base{0x23, 0x11, 0x0C, 0x02, 0x85, 0x21, 0x00, 0x08, 0x00, 0x60,
@@ -265,9 +267,11 @@ TEST_CASE("DDR4 base bytes match a real DDR4-3200 UDIMM (Samsung M378A2K43EB1-CW
     CHECK(img[129] == 0x11);
     CHECK(img[130] == 0x21);
     CHECK(img[131] == 0x01);
+    // 320-321 JEP106 Samsung, 322 location, 323-324 BCD date, 325-328 serial (MSB first),
+    // 329-348 part number padded with spaces, 349 revision, 350-351 DRAM maker.
     const std::vector<std::uint8_t> mfg{
-        0x80, 0xCE, 0x02, 0x23, 0x19, 0x36, 0xBC, 0x78, 0xA2, 'M', '3', '7', '8', 'A',  '2',  'K',
-        '4',  '3',  'E',  'B',  '1',  '-',  'C',  'W',  'E',  ' ', ' ', ' ', ' ', 0x00, 0x80, 0xCE};
+        0x80, 0xCE, 0x02, 0x21, 0x07, 0x11, 0x22, 0x33, 0x44, 'D', 'D', 'R', 'S', 'P',  'D',  '-',
+        'D',  '4',  'U',  '3',  '2',  '0',  '0',  '-',  '1',  '6', 'G', ' ', ' ', 0x31, 0x80, 0xCE};
     CHECK(std::equal(mfg.begin(), mfg.end(), img.bytes().begin() + 320));
     for (const CrcBlock& b : crc_blocks(img))
         CHECK(b.ok);
