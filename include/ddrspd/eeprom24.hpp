@@ -22,7 +22,9 @@ struct ChipModel {
     unsigned devaddr_shift = 0;        // bit position of those bits in the device address
 };
 
-// The built-in table (data, src/chips.cpp). find throws UsageError listing valid names.
+// The built-in table (data, src/chips.cpp). find throws UsageError listing valid names; it
+// takes a model name (case-insensitive, an "AT"/"M" vendor prefix is ignored) or a size in
+// bytes ("32768", "32k": the first model of that size).
 const std::vector<ChipModel>& chip_models();
 const ChipModel& find_chip(std::string_view name);
 
@@ -45,7 +47,19 @@ public:
                       const WriteOptions& opts = {});
 
     // Opt-in destructive page-size detection on the last page-aligned window of the array;
-    // restores the window afterwards. See the man page for the risks.
+    // restores the window afterwards. Method: back up the last L bytes (L = the largest power of
+    // two <= max_candidate that the chip's address block and the adapter's write size allow),
+    // write L distinct bytes there in one transfer and read them back: a page P < L wraps, so
+    // the window starts with the last P bytes written and the rest is unchanged, which gives P.
+    // The backup is then rewritten in P-byte pages and verified. Returns P and uses it for
+    // later writes; when nothing wrapped it returns L, only a lower bound (16 on SMBus-only
+    // adapters).
+    // RISKS: the window's old contents are lost if the restore fails (power loss, bus error; on
+    // an error a restore with byte writes is attempted before rethrowing); it costs one write
+    // cycle per page of the window; a write-protected chip throws with nothing changed; a chip
+    // whose roll-over is not the simple wrap (ST: "implementation dependent") throws after the
+    // restore. Never use it on SPD EEPROMs (fixed 16-byte pages, contents that matter, command
+    // addresses); prefer the datasheet's page size whenever the chip is known.
     std::size_t detect_page_size(std::size_t max_candidate = 256);
 
 private:
