@@ -178,12 +178,21 @@ WriteResult Eeprom24::write(std::size_t offset, std::span<const std::uint8_t> da
         return out;
     };
 
+    detail::AckPoller poll(bus_, opts.poll_interval_us, opts.poll_timeout_us);
+    if (data.empty())
+        return {{}, 0, true, {}};
+    try {
+        // A write cycle may still run from an operation that timed out.
+        poll.wait_ready(locate(base_, model_, offset).addr);
+    } catch (const BusError&) {
+        detail::rethrow_with_context(fmt::format("preparing to write {} x {} at {}", opts_.chips,
+                                                 model_.name, hex_addr(base_)));
+    }
     std::vector<std::pair<std::size_t, std::size_t>> todo = segments;
     if (opts.only_changed)
         todo = differing(read(offset, data.size(), opts.progress));
 
     WriteResult result;
-    detail::AckPoller poll(bus_, opts.poll_interval_us, opts.poll_timeout_us);
     auto write_segments = [&](const std::vector<std::pair<std::size_t, std::size_t>>& segs) {
         std::size_t total = 0;
         for (auto [s, e] : segs)
