@@ -132,6 +132,7 @@ std::vector<std::uint8_t> Eeprom24::read(std::size_t offset, std::size_t length,
     check_window(*this, offset, length);
     std::vector<std::uint8_t> out(length);
     std::size_t done = 0;
+    std::size_t reported = 0;
     try {
         // Split at every block boundary: chips with "no read rollover" stop there.
         while (done < length) {
@@ -140,8 +141,9 @@ std::vector<std::uint8_t> Eeprom24::read(std::size_t offset, std::size_t length,
             detail::read_chunked(bus_, at.addr, model_.addr_bytes, at.word,
                                  std::span(out).subspan(done, n), block_size(model_),
                                  [&](std::size_t k) {
+                                     reported += k;
                                      if (progress)
-                                         progress("read", done + k, length);
+                                         progress("read", reported, length);
                                  });
             done += n;
         }

@@ -6,7 +6,7 @@
 // DDR2/DDR3 SPD EEPROMs (0x30 | SA), and PSWP is irreversible. So nothing at all is sent there
 // by scan, read or write unless every SPD device on the bus has been identified as DDR4 by a
 // read-only scan. The only exceptions are the explicitly requested DDR3 protection calls,
-// which are further limited to a single-module bus (see protection_commands()).
+// which are further limited to a single-module bus (see require_single_module()).
 #include "eeprom_io.hpp"
 #include "spd_scan.hpp"
 

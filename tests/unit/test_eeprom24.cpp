@@ -100,8 +100,25 @@ TEST_CASE("single 24c02: read, write, verify, windows") {
     CHECK_THROWS_AS(e.read(250, 7), UsageError);
 
     // An odd window crossing pages: writes must split at 8-byte pages or the chip wraps.
+    std::vector<std::size_t> seen;
+    CHECK(e.read(0, 256, [&](std::string_view ph, std::size_t done, std::size_t total) {
+        CHECK(ph == "read");
+        CHECK(total == 256);
+        seen.push_back(done);
+    }) == img);
+    CHECK(seen.back() == 256);
+    CHECK(std::is_sorted(seen.begin(), seen.end()));
+
     const auto data = pattern(21, 77);
-    const auto r = e.write(5, data);
+    std::vector<std::string> phases;
+    WriteOptions wo;
+    wo.progress = [&](std::string_view ph, std::size_t done, std::size_t total) {
+        CHECK(done <= total);
+        if (phases.empty() || phases.back() != ph)
+            phases.emplace_back(ph);
+    };
+    const auto r = e.write(5, data, wo);
+    CHECK(phases == std::vector<std::string>{"read", "write", "verify"});
     CHECK(r.verified);
     auto expect = img;
     std::copy(data.begin(), data.end(), expect.begin() + 5);
