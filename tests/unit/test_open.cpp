@@ -341,6 +341,10 @@ TEST_CASE("emulated images: locked while open, written back by close_bus", "[ope
     CHECK(written[0x11] == '\xbb');
     bus.reset();
     CHECK(ddrspd::open_bus(spec, quick)->probe(0x50));
+    // The locks stay outside the fault layer: it still finds the emulator inside.
+    auto slow = ddrspd::open_bus("fault:slow_twr_us=20000:" + spec, quick);
+    CHECK(dynamic_cast<ddrspd::FaultBus*>(slow.get()) == nullptr); // wrapped by the locks
+    CHECK(slow->probe(0x50));
 }
 
 TEST_CASE("the lock directory defaults to /run/lock, else /tmp", "[lock]") {
