@@ -287,14 +287,18 @@ SpdDevice::SpdDevice(Bus& bus, std::uint8_t addr) : impl_(std::make_unique<Impl>
     }
     d.kind = self->kind;
     d.byte2 = self->byte2;
-    d.rescan(3);
-    if (d.kind == SpdKind::DDR4) {
-        const bool all_ddr4 = std::all_of(d.on_bus.begin(), d.on_bus.end(),
-                                          [](const Found& f) { return f.kind == SpdKind::DDR4; });
-        if (all_ddr4) {
-            d.page = bus.probe(kRpa) ? 0 : -1;
+    try {
+        d.rescan(3);
+        if (d.kind == SpdKind::DDR4 && detail::confirm_ee1004(bus, d.on_bus)) {
+            d.page = 0;
             d.page_fresh = true;
         }
+    } catch (const BusError&) {
+        detail::rethrow_with_context(fmt::format("scanning {}", bus.describe()));
+    }
+    for (const auto& f : d.on_bus) {
+        if (f.addr == addr)
+            d.kind = f.kind; // DDR4 only with an EE1004 answering RPA
     }
 }
 

@@ -7,6 +7,8 @@
 
 #include <ddrspd/error.hpp>
 
+#include <algorithm>
+
 namespace ddrspd {
 
 namespace {
@@ -77,6 +79,21 @@ std::vector<Found> scan_found(Bus& bus, int tries) {
     return out;
 }
 
+bool confirm_ee1004(Bus& bus, std::vector<Found>& found) {
+    const bool all_ddr4 = !found.empty() && std::all_of(found.begin(), found.end(), [](auto& f) {
+        return f.kind == SpdKind::DDR4;
+    });
+    if (!all_ddr4)
+        return false;
+    for (int i = 0; i < 3; ++i) {
+        if (bus.probe(0x36))
+            return true;
+    }
+    for (auto& f : found)
+        f.kind = SpdKind::Unknown;
+    return false;
+}
+
 double jc42_celsius(std::uint8_t msb, std::uint8_t lsb) {
     int v = ((msb << 8) | lsb) & 0x1FFF;
     if (v & 0x1000)
@@ -107,7 +124,9 @@ std::string_view to_string(SpdKind k) noexcept {
 
 std::vector<SpdProbe> scan_spd(Bus& bus) {
     std::vector<SpdProbe> out;
-    for (const auto& f : scan_found(bus, 3)) {
+    auto found = scan_found(bus, 3);
+    detail::confirm_ee1004(bus, found);
+    for (const auto& f : found) {
         SpdProbe p;
         p.addr = f.addr;
         p.kind = f.kind;

@@ -40,6 +40,12 @@ std::optional<Found> identify(Bus& bus, std::uint8_t addr, int tries);
 // identify() at every address 0x50-0x57.
 std::vector<Found> scan_found(Bus& bus, int tries);
 
+// Only when every device in `found` reads as DDR4 (nothing else may be sent to 0x36): asks
+// RPA, up to 3 times, for the ACK that only an EE1004 in page 0 gives. Without it the "DDR4"
+// bytes came from a plain EEPROM holding a DDR4 image, or from page 1 of a module another
+// program left there: all of them are downgraded to Unknown. Returns true when RPA ACKed.
+bool confirm_ee1004(Bus& bus, std::vector<Found>& found);
+
 // jc42 ambient temperature register (big endian): bits 12:0 two's complement, 1/16 degC.
 double jc42_celsius(std::uint8_t msb, std::uint8_t lsb);
 

@@ -89,6 +89,25 @@ TEST_CASE("scan reports a DDR5 image by byte 2 and nothing on an empty bus") {
     CHECK(found[0].kind == SpdKind::DDR5);
 }
 
+TEST_CASE("DDR4 bytes without an EE1004 behind them are not taken for DDR4") {
+    // A DDR4 image in a plain 24c02: byte 2 says DDR4, but no RPA answers at 0x36.
+    EmulatedBus bus;
+    auto img = std::vector<std::uint8_t>(256);
+    for (std::size_t i = 0; i < img.size(); ++i)
+        img[i] = static_cast<std::uint8_t>(i);
+    img[2] = 0x0C;
+    bus.add_24xx("24c02", 0x50, img);
+    const auto found = scan_spd(bus);
+    REQUIRE(found.size() == 1);
+    CHECK(found[0].kind == SpdKind::Unknown);
+    SpdDevice dev(bus, 0x50);
+    CHECK(dev.kind() == SpdKind::Unknown);
+    CHECK(dev.size() == 256);
+    CHECK(dev.read().bytes() == img);
+    CHECK_THROWS_AS(dev.write(Image(ddr4_bytes())), RefusedError);
+    CHECK(write_cycles(bus) == 0);
+}
+
 TEST_CASE("SpdDevice identifies and rejects absent devices") {
     EmulatedBus bus;
     bus.add_ddr3(0x51, ddr3_bytes());
@@ -607,7 +626,7 @@ TEST_CASE("slow write cycles succeed through ACK polling; a bounded timeout fail
 }
 
 TEST_CASE("a module that vanishes mid-write gives a BusError naming its address", "[fault]") {
-    for (std::uint64_t nth : {20u, 40u, 60u}) {
+    for (std::uint64_t nth : {40u, 80u, 150u}) { // after the constructor (26 transfers)
         auto emu = std::make_unique<EmulatedBus>();
         EmulatedBus& e = *emu;
         e.add_ddr4(0x52, ddr4_bytes(1));
