@@ -67,9 +67,8 @@ std::optional<Found> identify(Bus& bus, std::uint8_t addr, int tries) {
     return Found{addr, classify(head), head[2]};
 }
 
-// Every SPD device on the bus. RPA is not consulted here even when byte 2 is ambiguous (a DDR4
-// left in page 1 shows page-1 bytes): a read at 0x36 is only allowed once every device is known
-// to be DDR4, and an ambiguous device is not. Such a device is reported as Unknown.
+// RPA cannot settle an ambiguous byte 2 (a DDR4 left in page 1 shows page-1 bytes): a read at
+// 0x36 is only allowed once every device is known to be DDR4, and an ambiguous one is not.
 std::vector<Found> scan_found(Bus& bus, int tries) {
     std::vector<Found> out;
     for (auto a = kFirstSpd; a <= kLastSpd; ++a) {

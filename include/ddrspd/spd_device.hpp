@@ -29,9 +29,10 @@ struct SpdProbe {
 
 // Scans 0x50-0x57 with read-only transactions (never writes; DDR4 is told from DDR3 by byte 2
 // of page 0, DDR5 hubs also by MR0/MR1 = 0x51 0x18). Returns one entry per address that
-// answered, in address order. RPA is never read during a scan (nothing is sent to 0x30-0x37
-// before every device is known to be DDR4), so an ambiguous byte 2 - a blank EEPROM, or a DDR4
-// module left in SPD page 1 by another program - is reported as Unknown.
+// answered, in address order. Nothing is sent to 0x30-0x37 unless every device reads as DDR4;
+// then RPA (a read at 0x36) must ACK, as only an EE1004 in page 0 does, else they are all
+// reported Unknown. So an ambiguous byte 2 - a blank EEPROM, a DDR4 image in a plain EEPROM,
+// or a DDR4 module left in SPD page 1 by another program - is reported as Unknown.
 std::vector<SpdProbe> scan_spd(Bus& bus);
 
 struct WriteOptions {
