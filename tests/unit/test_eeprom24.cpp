@@ -276,6 +276,30 @@ TEST_CASE("SMBus-only adapter: 1-byte chips in blocks of 32, 2-byte chips in 31-
     }
 }
 
+TEST_CASE("ACK polling ends within a probe of the write cycle, with few probes") {
+    EmulatedBus bus; // 100 kHz, tWR 5 ms
+    bus.add_24xx("24c256", 0x50);
+    Eeprom24 e(bus, 0x50, find_chip("24c256"));
+    const auto data = pattern(64 * 20, 21);
+    WriteOptions wo;
+    wo.only_changed = false;
+    const auto before = bus.log().size();
+    const auto t0 = bus.stats()->simulated_time_us;
+    CHECK(e.write(0, data, wo).verified);
+    const auto spent = static_cast<double>(bus.stats()->simulated_time_us - t0);
+    std::size_t nacked_probes = 0;
+    for (std::size_t i = before; i < bus.log().size(); ++i)
+        nacked_probes += bus.log()[i].read && !bus.log()[i].acked;
+    // 20 cycles of 5 ms; frames of 2 + 64 bytes; one read-back of 1280 bytes.
+    const double frames_us = 20 * (9 * 67 + 2) * 10.0;
+    const double read_us = 5 * (9 * 260 + 3) * 10.0;
+    CHECK(spent > 20 * 5000 + frames_us + read_us);
+    // Per cycle: the final probe (20 clocks) and at most ~2 probes of overshoot, bar the first.
+    CHECK(spent < 20 * 5000 + frames_us + read_us + 20 * 200 + 20 * 220 + 400);
+    // The first cycle is polled every 200 us (~16 probes), later ones from just before the end.
+    CHECK(nacked_probes < 16 + 19 * 3);
+}
+
 TEST_CASE("write-protected chip: refused, nothing written") {
     EmulatedBus bus;
     const auto img = pattern(256, 12);
