@@ -54,19 +54,6 @@ def run_json(*args, **kw):
     return p.returncode, doc, p.stderr.decode(errors="replace")
 
 
-def run_rss(args, stdout=subprocess.DEVNULL):
-    """Runs spd-check with args; returns (exit code, peak RSS in KiB) of that process alone
-    (os.wait4 gives the child's own rusage)."""
-    global SPD_CHECK
-    if SPD_CHECK is None:
-        SPD_CHECK = binary()
-    proc = subprocess.Popen([SPD_CHECK, *map(str, args)], stdout=stdout,
-                            stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return proc.returncode, usage.ru_maxrss
-
-
 def crc16(data):
     return binascii.crc_hqx(bytes(data), 0)
 
