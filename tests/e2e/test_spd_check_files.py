@@ -115,7 +115,7 @@ def test_decode_sections():
         expect_exit(p, 0, "-d")
         out = p.stdout.decode()
         for text in ["== Module", "== Organisation", "== Speed and CAS latency", "== Timings",
-                     "== Voltage and thermal", "== Mechanical", "== Manufacturing", "== CRC",
+                     "== Voltage, thermal and features", "== Mechanical", "== Manufacturing", "== CRC",
                      "== Findings", "tAA", "13.750 ns", "17 clocks", "tRFC1", "350.000 ns",
                      "tRRD_S", "3.300 ns", "2015-W28", "0x12345678", "4 bank groups",
                      "16 rows, 10 columns", "0.833 ns", "CL-tRCD-tRP-tRAS"]:

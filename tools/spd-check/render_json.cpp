@@ -5,6 +5,8 @@
 
 #include <cmath>
 
+#include <fmt/core.h>
+
 namespace ddrspd::spdcheck {
 
 namespace {
@@ -60,12 +62,27 @@ json timings(const std::vector<Timing>& list) {
     return j;
 }
 
+// "2015-W28"; a date stored in plain binary instead of BCD (as some vendors do) is given
+// too, with date_encoding telling which; null when undefined.
+json date(const Date& d) {
+    if (d.valid)
+        return d.iso();
+    if (d.binary)
+        return fmt::format("{:04}-W{:02}", d.year, d.week);
+    return nullptr;
+}
+
+json date_encoding(const Date& d) {
+    return d.valid ? json("bcd") : d.binary ? json("binary") : json(nullptr);
+}
+
 json module_summary(const SpdInfo& i) {
     return {{"manufacturer", i.manufacturer.name},
             {"manufacturer_id", i.manufacturer.id()},
             {"part_number", i.part_number},
             {"serial", hex32(i.serial)},
-            {"date", i.date.valid ? json(i.date.iso()) : json(nullptr)},
+            {"date", date(i.date)},
+            {"date_encoding", date_encoding(i.date)},
             {"module_type", nullable_string(i.module_type)},
             {"capacity_mb", i.capacity_mb},
             {"speed_mts", i.speed_mts},
@@ -91,6 +108,17 @@ json xmp_profile(const XmpProfile& p) {
             {"cl", p.cl},
             {"cas_latencies", p.cas_latencies},
             {"timings", timings(p.timings)}};
+}
+
+json standard_speeds(const std::vector<SpeedBin>& bins) {
+    json j = json::array();
+    for (const SpeedBin& b : bins)
+        j.push_back({{"speed_mts", b.speed_mts},
+                     {"cl", b.cl},
+                     {"trcd", b.trcd},
+                     {"trp", b.trp},
+                     {"tras", b.tras}});
+    return j;
 }
 
 json full_decode(const SpdInfo& i) {
@@ -119,10 +147,13 @@ json full_decode(const SpdInfo& i) {
                   {"cas_latencies", i.cas_latencies},
                   {"cl", i.cl},
                   {"mtb_ps", i.mtb_ps},
-                  {"ftb_ps", i.ftb_ps}};
+                  {"ftb_ps", i.ftb_ps},
+                  {"standard_speeds", standard_speeds(i.standard_speeds)}};
     j["timings"] = timings(i.timings);
     j["voltages"] = i.voltages;
     j["thermal"] = {{"sensor", i.thermal_sensor}};
+    j["features"] = i.features;
+    j["max_activate_count"] = nullable_string(i.max_activate_count);
     j["mechanical"] = {{"height_mm", i.height_mm},
                        {"thickness_front_mm", i.thickness_front_mm},
                        {"thickness_back_mm", i.thickness_back_mm},
@@ -134,7 +165,8 @@ json full_decode(const SpdInfo& i) {
     j["manufacturing"] = {{"manufacturer", manufacturer(i.manufacturer)},
                           {"dram_manufacturer", manufacturer(i.dram_manufacturer)},
                           {"location", i.location >= 0 ? json(i.location) : json(nullptr)},
-                          {"date", i.date.valid ? json(i.date.iso()) : json(nullptr)},
+                          {"date", date(i.date)},
+                          {"date_encoding", date_encoding(i.date)},
                           {"serial", hex32(i.serial)},
                           {"part_number", i.part_number},
                           {"revision", hex16(i.revision)}};

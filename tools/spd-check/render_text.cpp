@@ -3,28 +3,34 @@
 
 #include <ddrspd/types.hpp>
 
+#include <iterator>
+
 #include <fmt/format.h>
 
 namespace ddrspd::spdcheck {
 
 namespace {
 
+// The report of one file is built here and written with one fwrite: ten lines per file
+// over thousands of files make per-line stdio calls show up in profiles.
+using Text = fmt::memory_buffer;
+
 using tools::hex16;
 using tools::hex32;
 using tools::hex8;
 
 // Decode sections: label column wide enough for "Module manufacturer".
-void row(std::FILE* out, std::string_view label, std::string_view value) {
-    fmt::print(out, "  {:<22}{}\n", label, value);
+void row(Text& out, std::string_view label, std::string_view value) {
+    fmt::format_to(std::back_inserter(out), "  {:<22}{}\n", label, value);
 }
 
 // Summary lines: short labels, so the values line up close to them.
-void line(std::FILE* out, std::string_view label, std::string_view value) {
-    fmt::print(out, "  {:<10}{}\n", label, value);
+void line(Text& out, std::string_view label, std::string_view value) {
+    fmt::format_to(std::back_inserter(out), "  {:<10}{}\n", label, value);
 }
 
-void section(std::FILE* out, std::string_view title) {
-    fmt::print(out, "== {}\n", title);
+void section(Text& out, std::string_view title) {
+    fmt::format_to(std::back_inserter(out), "== {}\n", title);
 }
 
 std::string yes_no(bool b) {
@@ -109,8 +115,8 @@ std::string speed_line(const SpdInfo& i) {
     return s;
 }
 
-void print_summary(std::FILE* out, const Outcome& o) {
-    fmt::print(out, "{}: {}\n", display_name(o.file), verdict(o));
+void print_summary(Text& out, const Outcome& o) {
+    fmt::format_to(std::back_inserter(out), "{}: {}\n", display_name(o.file), verdict(o));
     line(out, "type", type_line(o));
     if (o.info) {
         line(out, "speed", speed_line(*o.info));
@@ -137,16 +143,25 @@ void print_summary(std::FILE* out, const Outcome& o) {
         line(out, "written", o.write_note);
 }
 
+// A JEDEC (BCD) date, or the plain-binary reading some vendors write, marked as such.
+std::string date_text(const Date& d) {
+    if (d.valid)
+        return d.iso();
+    if (d.binary)
+        return fmt::format("{:04}-W{:02} (stored in binary, not BCD)", d.year, d.week);
+    return "undefined";
+}
+
 std::string join_ints(const std::vector<int>& v) {
     return v.empty() ? std::string("none") : fmt::format("{}", fmt::join(v, " "));
 }
 
-void print_timings(std::FILE* out, const std::vector<Timing>& timings) {
+void print_timings(Text& out, const std::vector<Timing>& timings) {
     for (const Timing& t : timings) {
         if (t.clocks > 0)
-            row(out, t.name, fmt::format("{:>9}  {:>3} clocks", ns(t.ns), t.clocks));
+            row(out, t.name, fmt::format("{:>11}  {:>4} clocks", ns(t.ns), t.clocks));
         else
-            row(out, t.name, fmt::format("{:>9}", ns(t.ns)));
+            row(out, t.name, fmt::format("{:>11}", ns(t.ns)));
     }
 }
 
@@ -155,7 +170,7 @@ std::string timing_clocks(const SpdInfo& i, std::string_view name) {
     return t != nullptr && t->clocks > 0 ? std::to_string(t->clocks) : "?";
 }
 
-void print_decode(std::FILE* out, const Outcome& o) {
+void print_decode(Text& out, const Outcome& o) {
     const SpdInfo& i = *o.info;
 
     section(out, "Module");
@@ -192,14 +207,22 @@ void print_decode(std::FILE* out, const Outcome& o) {
         fmt::format("{}-{}-{}-{}", i.cl > 0 ? std::to_string(i.cl) : "?", timing_clocks(i, "tRCD"),
                     timing_clocks(i, "tRP"), timing_clocks(i, "tRAS")));
     row(out, "Timebases", fmt::format("MTB {} ps, FTB {} ps", i.mtb_ps, i.ftb_ps));
+    for (const SpeedBin& b : i.standard_speeds)
+        row(out, fmt::format("At {} MT/s", b.speed_mts),
+            fmt::format("{}-{}-{}-{}", b.cl > 0 ? std::to_string(b.cl) : "?", b.trcd, b.trp,
+                        b.tras));
 
     section(out, "Timings (minimum, clocks at tCKmin)");
     print_timings(out, i.timings);
 
-    section(out, "Voltage and thermal");
+    section(out, "Voltage, thermal and features");
     row(out, "Voltages",
         i.voltages.empty() ? std::string("none") : fmt::format("{}", fmt::join(i.voltages, ", ")));
     row(out, "Thermal sensor", yes_no(i.thermal_sensor));
+    row(out, "Features",
+        i.features.empty() ? std::string("none") : fmt::format("{}", fmt::join(i.features, ", ")));
+    if (!i.max_activate_count.empty())
+        row(out, "Max activate count", i.max_activate_count);
 
     section(out, "Mechanical");
     row(out, "Height", fmt::format("{} mm", i.height_mm));
@@ -219,7 +242,7 @@ void print_decode(std::FILE* out, const Outcome& o) {
     row(out, "Module manufacturer", manufacturer(i.manufacturer));
     row(out, "DRAM manufacturer", manufacturer(i.dram_manufacturer));
     row(out, "Location", i.location >= 0 ? hex8(static_cast<std::uint8_t>(i.location)) : "?");
-    row(out, "Date", i.date.valid ? i.date.iso() : "undefined");
+    row(out, "Date", date_text(i.date));
     row(out, "Serial", hex32(i.serial));
     row(out, "Part number", i.part_number.empty() ? "(none)" : i.part_number);
     row(out, "Revision", hex16(i.revision));
@@ -237,7 +260,7 @@ void print_decode(std::FILE* out, const Outcome& o) {
     }
 }
 
-void print_findings(std::FILE* out, const Outcome& o) {
+void print_findings(Text& out, const Outcome& o) {
     section(out, "CRC");
     if (o.report.crc.empty())
         row(out, "(none)", "no JEDEC CRC for this memory type");
@@ -250,21 +273,22 @@ void print_findings(std::FILE* out, const Outcome& o) {
         row(out, to_string(f.severity), finding_line(f));
 }
 
-void print_fields(std::FILE* out, const Outcome& o) {
+void print_fields(Text& out, const Outcome& o) {
     section(out, "Editable fields (--set NAME=VALUE)");
     if (o.fields.empty())
         row(out, "(none)", "not a supported memory type");
     for (const FieldInfo& f : o.fields) {
         std::string value = f.unit.empty() ? f.value : fmt::format("{} {}", f.value, f.unit);
-        fmt::print(out, "  {:<22}{:<28}{}\n", f.name, value, f.help);
+        fmt::format_to(std::back_inserter(out), "  {:<22}{:<28}{}\n", f.name, value, f.help);
     }
 }
 
 } // namespace
 
-void print_text(std::FILE* out, const Outcome& o, const Config& cfg) {
+void print_text(std::FILE* stream, const Outcome& o, const Config& cfg) {
     if (!o.checked)
         return; // could not be read: the diagnostic on stderr says why
+    Text out;
     print_summary(out, o);
     if (cfg.decode) {
         if (o.info)
@@ -273,6 +297,7 @@ void print_text(std::FILE* out, const Outcome& o, const Config& cfg) {
     }
     if (cfg.list_fields)
         print_fields(out, o);
+    std::fwrite(out.data(), 1, out.size(), stream);
 }
 
 } // namespace ddrspd::spdcheck
