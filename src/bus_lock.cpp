@@ -69,6 +69,15 @@ LockFile open_lock_file(const std::string& path) {
     throw_lock_file_error(path, EEXIST);
 }
 
+// True while path still names the file open on fd: a holder removes the file on release, and
+// a waiter that then locks the orphaned inode must start over with the file now at path.
+bool still_linked(int fd, const std::string& path) {
+    struct stat open_st {};
+    struct stat path_st {};
+    return ::fstat(fd, &open_st) == 0 && ::lstat(path.c_str(), &path_st) == 0 &&
+           open_st.st_dev == path_st.st_dev && open_st.st_ino == path_st.st_ino;
+}
+
 // "pid 1234 (spd-prog)", from the pid the holder wrote into the file.
 std::string describe_holder(int fd) {
     char buf[32] = {};
@@ -118,11 +127,16 @@ std::string normalised_path(const std::string& file) {
 BusLock BusLock::acquire(const std::string& name, unsigned timeout_ms, std::string_view guarded) {
     using Steady = std::chrono::steady_clock;
     const std::string path = (lock_dir() / name).string();
-    const LockFile file = open_lock_file(path);
+    LockFile file = open_lock_file(path);
     const auto deadline = Steady::now() + std::chrono::milliseconds(timeout_ms);
     for (;;) {
-        if (::flock(file.fd, LOCK_EX | LOCK_NB) == 0)
-            break;
+        if (::flock(file.fd, LOCK_EX | LOCK_NB) == 0) {
+            if (still_linked(file.fd, path))
+                break;
+            ::close(file.fd);
+            file = open_lock_file(path);
+            continue;
+        }
         const int err = errno;
         if (err == EINTR)
             continue;
@@ -175,9 +189,10 @@ BusLock::~BusLock() {
 void BusLock::release() noexcept {
     if (fd_ < 0)
         return;
-    // Clear our pid while still holding the lock; the file itself stays (unlinking a lock
-    // file lets a waiter and a newcomer lock two different inodes).
-    if (writable_)
+    // Remove the file while still holding the lock, so lock files do not pile up (one per
+    // image file ever used); waiters notice through still_linked(). Another user's file in a
+    // sticky directory cannot be removed: then at least clear our pid.
+    if (::unlink(path_.c_str()) != 0 && writable_)
         (void)!::ftruncate(fd_, 0);
     ::close(fd_);
     fd_ = -1;

@@ -4,7 +4,8 @@
 //
 // The lock is an flock() on a file in the lock directory: $DDRSPD_LOCK_DIR when set (tests),
 // else /run/lock when writable, else /tmp. The holder's pid is written into the file so a
-// waiter that gives up can say who holds it. The kernel drops the lock when the holder exits.
+// waiter that gives up can say who holds it. The kernel drops the lock when the holder exits;
+// a clean release also removes the file (waiters then retry on a fresh one).
 #pragma once
 
 #include <filesystem>

@@ -187,9 +187,18 @@ TEST_CASE("a missing bus: ENOENT with the Raspberry Pi hint", "[open]") {
             CHECK_THAT(msg, Contains("250 \"ghost adapter\""));
         }
     }
-    // The lock was taken (and released) under the bus's name.
-    CHECK(fs::exists(locks.path() / "ddrspd-i2c-250.lock"));
-    CHECK(read_file(locks.path() / "ddrspd-i2c-250.lock").empty());
+    // The lock is taken under the bus's name, whichever way the bus is named.
+    auto held = ddrspd::BusLock::acquire("ddrspd-i2c-250.lock", 0, "test");
+    ddrspd::OpenOptions quick;
+    quick.lock_timeout_ms = 20;
+    try {
+        ddrspd::open_bus("ghost adapter", quick);
+        FAIL("opened while locked");
+    } catch (const ddrspd::BusError& e) {
+        CHECK(e.errno_value() == EBUSY);
+        CHECK_THAT(std::string(e.what()),
+                   Contains("/dev/i2c-250 is in use") && Contains("ddrspd-i2c-250.lock"));
+    }
 }
 
 TEST_CASE("emulator lock names follow the image files", "[open][lock]") {
@@ -241,9 +250,25 @@ TEST_CASE("the bus lock is exclusive and names its holder", "[lock]") {
         CHECK_THROWS_AS(ddrspd::BusLock::acquire("ddrspd-test.lock", 0, "test bus"),
                         ddrspd::BusError);
     }
-    CHECK(read_file(file).empty());
+    CHECK_FALSE(fs::exists(file)); // removed on release
     auto again = ddrspd::BusLock::acquire("ddrspd-test.lock", 0, "test bus");
     CHECK(again.path() == file.string());
+}
+
+TEST_CASE("a waiter on a released (removed) lock file locks the new one", "[lock]") {
+    TempDir dir;
+    ScopedEnv env("DDRSPD_LOCK_DIR", dir.path().string());
+    std::optional<ddrspd::BusLock> first = ddrspd::BusLock::acquire("ddrspd-w.lock", 0, "bus");
+    std::optional<ddrspd::BusLock> second;
+    // The waiter opens the file now, and gets its flock only after `first` removed it.
+    std::thread waiter([&] { second = ddrspd::BusLock::acquire("ddrspd-w.lock", 5000, "bus"); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(60));
+    first.reset();
+    waiter.join();
+    REQUIRE(second.has_value());
+    CHECK(fs::exists(dir.path() / "ddrspd-w.lock"));
+    // Exclusion still holds: the waiter owns the file that is at the path now.
+    CHECK_THROWS_AS(ddrspd::BusLock::acquire("ddrspd-w.lock", 0, "bus"), ddrspd::BusError);
 }
 
 TEST_CASE("the bus lock is shared between processes", "[lock]") {
