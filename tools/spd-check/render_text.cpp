@@ -50,14 +50,19 @@ std::string manufacturer(const Manufacturer& m) {
     return s;
 }
 
-std::string crc_line(const CrcBlock& c) {
-    std::string range = fmt::format("{} {}-{}", c.name, c.first, c.last);
+// "0-125: 0x19B6 ok", "128-253: stored 0xDF74, computed 0x9F0A, BAD", "0-509: missing ..."
+std::string crc_state(const CrcBlock& c) {
+    std::string range = fmt::format("{}-{}", c.first, c.last);
     if (!c.present)
         return fmt::format("{}: missing (image ends before byte {})", range, c.stored_at + 1);
     if (c.ok)
         return fmt::format("{}: {} ok", range, hex16(c.stored));
     return fmt::format("{}: stored {}, computed {}, BAD", range, hex16(c.stored),
                        hex16(c.computed));
+}
+
+std::string crc_line(const CrcBlock& c) {
+    return fmt::format("{} {}", c.name, crc_state(c));
 }
 
 std::string finding_line(const Finding& f) {
@@ -156,12 +161,13 @@ std::string join_ints(const std::vector<int>& v) {
     return v.empty() ? std::string("none") : fmt::format("{}", fmt::join(v, " "));
 }
 
-void print_timings(Text& out, const std::vector<Timing>& timings) {
+void print_timings(Text& out, const std::vector<Timing>& timings, std::string_view indent = "") {
     for (const Timing& t : timings) {
+        std::string label = fmt::format("{}{}", indent, t.name);
         if (t.clocks > 0)
-            row(out, t.name, fmt::format("{:>11}  {:>4} clocks", ns(t.ns), t.clocks));
+            row(out, label, fmt::format("{:>11}  {:>4} clocks", ns(t.ns), t.clocks));
         else
-            row(out, t.name, fmt::format("{:>11}", ns(t.ns)));
+            row(out, label, fmt::format("{:>11}", ns(t.ns)));
     }
 }
 
@@ -203,16 +209,21 @@ void print_decode(Text& out, const Outcome& o) {
     if (i.tck_max_ns > 0)
         row(out, "tCKmax", ns(i.tck_max_ns));
     row(out, "CAS latencies", join_ints(i.cas_latencies));
-    row(out, "CL-tRCD-tRP-tRAS",
-        fmt::format("{}-{}-{}-{}", i.cl > 0 ? std::to_string(i.cl) : "?", timing_clocks(i, "tRCD"),
-                    timing_clocks(i, "tRP"), timing_clocks(i, "tRAS")));
-    row(out, "Timebases", fmt::format("MTB {} ps, FTB {} ps", i.mtb_ps, i.ftb_ps));
+    if (i.cl > 0 || !i.timings.empty())
+        row(out, "CL-tRCD-tRP-tRAS",
+            fmt::format("{}-{}-{}-{}", i.cl > 0 ? std::to_string(i.cl) : "?",
+                        timing_clocks(i, "tRCD"), timing_clocks(i, "tRP"),
+                        timing_clocks(i, "tRAS")));
+    if (i.mtb_ps > 0)
+        row(out, "Timebases", fmt::format("MTB {} ps, FTB {} ps", i.mtb_ps, i.ftb_ps));
     for (const SpeedBin& b : i.standard_speeds)
         row(out, fmt::format("At {} MT/s", b.speed_mts),
             fmt::format("{}-{}-{}-{}", b.cl > 0 ? std::to_string(b.cl) : "?", b.trcd, b.trp,
                         b.tras));
 
     section(out, "Timings (minimum, clocks at tCKmin)");
+    if (i.timings.empty())
+        fmt::format_to(std::back_inserter(out), "  (not decoded for {})\n", to_string(i.type));
     print_timings(out, i.timings);
 
     section(out, "Voltage, thermal and features");
@@ -255,7 +266,7 @@ void print_decode(Text& out, const Outcome& o) {
                             p.enabled ? "enabled" : "disabled", p.voltage, ns(p.tck_ns),
                             p.speed_mts, p.cl));
             row(out, "  CAS latencies", join_ints(p.cas_latencies));
-            print_timings(out, p.timings);
+            print_timings(out, p.timings, "  ");
         }
     }
 }
@@ -265,10 +276,10 @@ void print_findings(Text& out, const Outcome& o) {
     if (o.report.crc.empty())
         row(out, "(none)", "no JEDEC CRC for this memory type");
     for (const CrcBlock& c : o.report.crc)
-        row(out, c.name, crc_line(c));
+        row(out, c.name, crc_state(c));
     section(out, "Findings");
     if (o.report.findings.empty())
-        row(out, "(none)", "");
+        fmt::format_to(std::back_inserter(out), "  (none)\n");
     for (const Finding& f : o.report.findings)
         row(out, to_string(f.severity), finding_line(f));
 }
