@@ -12,18 +12,44 @@ if [ "$(id -u)" -ne 0 ]; then
     fi
 fi
 
-# Build and test dependencies (keep in sync with debian/control Build-Depends).
-PKGS="build-essential meson ninja-build pkg-config python3 libi2c-dev libcli11-dev libfmt-dev
-catch2 nlohmann-json3-dev i2c-tools umockdev libumockdev-dev"
+apt_get() {
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get -q -y "$@" >&2
+}
+updated=""
+apt_update() {
+    [ -n "$updated" ] || apt_get update
+    updated=1
+}
+
+# 1. Build dependencies: debian/control is the single list (Build-Depends, test-only ones
+#    marked <!nocheck>), installed with apt-get build-dep.
+if ! command -v dpkg-checkbuilddeps >/dev/null 2>&1 || ! dpkg-checkbuilddeps >/dev/null 2>&1; then
+    echo "setup: installing the build dependencies from debian/control" >&2
+    apt_update
+    apt_get install --no-install-recommends dpkg-dev build-essential
+    apt_get build-dep --no-install-recommends ./
+fi
+
+# 2. Tools used only by some tests (emulators, cross compilers...): tests/*/packages.txt,
+#    one package per line ('#' comments; "pkg:arch" enables that dpkg architecture).
+extras=$(cat tests/*/packages.txt 2>/dev/null | sed 's/#.*//' | tr -s ' \t' '\n' | sed '/^$/d' | sort -u)
 missing=""
-for p in $PKGS; do
+for p in $extras; do
+    case "$p" in
+    *:*) arch=${p#*:}
+         if ! dpkg --print-architecture | grep -qx "$arch" &&
+            ! dpkg --print-foreign-architectures | grep -qx "$arch"; then
+             $SUDO dpkg --add-architecture "$arch"
+             updated=""
+         fi ;;
+    esac
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
 if [ -n "$missing" ]; then
     echo "setup: installing$missing" >&2
-    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q >&2
+    apt_update
     # shellcheck disable=SC2086
-    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing >&2
+    apt_get install --no-install-recommends $missing
 fi
 
 if [ ! -f build/build.ninja ]; then
