@@ -40,7 +40,6 @@ struct Config {
     bool list_chips = false;
     bool yes = false;
     bool dry_run = false;
-    bool force = false;
     bool json = false;
     bool verbose = false;
     bool quiet = false;
@@ -53,7 +52,8 @@ struct Config {
     std::size_t page_size = 0;
     std::optional<std::size_t> offset;
     std::optional<std::size_t> length;
-    bool spd = false; // --chip spd-ddr3 / spd-ddr4
+    bool spd = false;         // --chip spd-ddr3 / spd-ddr4
+    std::size_t capacity = 0; // bytes the chip(s) hold
     ddrspd::SpdKind spd_kind = ddrspd::SpdKind::None;
 };
 
@@ -106,12 +106,11 @@ void add_options(CLI::App& app, Config& cfg) {
                                   "with --write: back up the bytes to be written over to PATH");
     auto* no_backup = app.add_flag("--no-backup", cfg.no_backup, "with --write: no backup");
     backup->excludes(no_backup);
-    app.add_flag("--force", cfg.force, "allow writing outside 0x50-0x57");
     app.add_flag("--json", cfg.json, "print one JSON document on standard output");
     auto* v = app.add_flag("-v,--verbose", cfg.verbose, "more detail on stderr (bus statistics)");
     auto* q = app.add_flag("-q,--quiet", cfg.quiet, "only errors on stderr");
     v->excludes(q);
-    tools::setup_app(app, examples);
+    tools::setup_app(app, exit_status_table() + "\n" + std::string(examples));
 }
 
 void validate(Config& cfg) {
@@ -125,24 +124,23 @@ void validate(Config& cfg) {
     if (cfg.chip.empty())
         throw ddrspd::UsageError("--chip is required (e.g. --chip 24c256; --list-chips shows all)");
     const int a = parse_i2c_addr(cfg.addr_text, "--addr");
-    if (a < 0x03 || a > 0x77)
+    // 24xx EEPROMs use the device type code 1010: 0x50-0x57 is the whole range.
+    if (a < 0x50 || a > 0x57)
         throw ddrspd::UsageError(
-            fmt::format("--addr {}: not a normal 7-bit device address (0x03-0x77)", cfg.addr_text));
+            fmt::format("--addr {}: 24xx and SPD EEPROMs answer at 0x50-0x57 only", cfg.addr_text));
     cfg.addr = static_cast<std::uint8_t>(a);
     if (cfg.chip == "spd-ddr3" || cfg.chip == "spd-ddr4") {
         cfg.spd = true;
         cfg.spd_kind = cfg.chip == "spd-ddr3" ? ddrspd::SpdKind::DDR3 : ddrspd::SpdKind::DDR4;
-        if (a < 0x50 || a > 0x57)
-            throw ddrspd::UsageError(
-                fmt::format("--addr {}: SPD EEPROMs live at 0x50-0x57", cfg.addr_text));
         if (cfg.mode == Mode::Write || cfg.mode == Mode::DetectPageSize)
             throw ddrspd::UsageError(
                 "eeprom-dump only reads and verifies SPDs: write them with spd-prog, which checks "
                 "the image (type, size, CRC) and the module's write protection");
         if (cfg.chips != 1 || !cfg.page_size_text.empty())
             throw ddrspd::UsageError("--chips and --page-size do not apply to SPD EEPROMs");
+        cfg.capacity = cfg.spd_kind == ddrspd::SpdKind::DDR3 ? 256 : 512;
     } else {
-        ddrspd::find_chip(cfg.chip); // UsageError listing the valid names
+        cfg.capacity = ddrspd::find_chip(cfg.chip).size * cfg.chips; // UsageError: valid names
     }
     if (!cfg.page_size_text.empty()) {
         cfg.page_size = parse_size(cfg.page_size_text, "--page-size");
@@ -214,7 +212,10 @@ private:
 
 class Runner {
 public:
-    explicit Runner(const Config& c) : cfg(c), bus(ddrspd::open_bus(c.bus)) {
+    // `file` (of --write/--verify) is read before the bus is opened and locked, so a pipeline
+    // "eeprom-dump ... | tool | eeprom-dump --write -" cannot deadlock on the bus lock.
+    Runner(const Config& c, std::vector<std::uint8_t> file)
+        : cfg(c), file_data(std::move(file)), bus(ddrspd::open_bus(c.bus)) {
         doc["version"] = 1;
         doc["bus"] = bus->describe();
         doc["addr"] = ddrspd::hex_addr(cfg.addr);
@@ -228,11 +229,12 @@ public:
         const std::size_t offset = cfg.offset.value_or(0);
         if (offset >= t.size())
             throw ddrspd::UsageError(
-                fmt::format("--offset {}: the {} is {} bytes", offset, what(), t.size()));
+                fmt::format("--offset 0x{:x}: the {} is {} bytes", offset, what(), t.size()));
         const std::size_t length = cfg.length.value_or(t.size() - offset);
         if (offset + length > t.size())
-            throw ddrspd::UsageError(fmt::format("bytes {}-{} lie outside the {} ({} bytes)",
-                                                 offset, offset + length - 1, what(), t.size()));
+            throw ddrspd::UsageError(
+                fmt::format("bytes 0x{:x}-0x{:x} lie outside the {} ({} bytes)", offset,
+                            offset + length - 1, what(), t.size()));
         doc["chips"] = cfg.chips;
         doc["size"] = t.size();
         doc["page_size"] = t.page_size();
@@ -266,6 +268,7 @@ public:
     }
 
     const Config& cfg;
+    std::vector<std::uint8_t> file_data;
     BusHandle bus;
     nlohmann::ordered_json doc;
 
@@ -317,15 +320,16 @@ private:
     }
 
     tools::Exit verify(Target& t, std::size_t offset) {
-        const auto file = read_binary(cfg.verify_file, t.size());
+        const auto& file = file_data;
         if (file.empty())
             throw ddrspd::FileError(fmt::format("{}: empty file", cfg.verify_file));
         if (cfg.length && *cfg.length != file.size())
             throw ddrspd::UsageError(fmt::format("--length {} but {} has {} bytes", *cfg.length,
                                                  cfg.verify_file, file.size()));
         if (offset + file.size() > t.size())
-            throw ddrspd::UsageError(fmt::format("{} ({} bytes) at offset {} does not fit the {}",
-                                                 cfg.verify_file, file.size(), offset, what()));
+            throw ddrspd::UsageError(
+                fmt::format("{} ({} bytes) at offset 0x{:x} does not fit the {}", cfg.verify_file,
+                            file.size(), offset, what()));
         const auto data = read_region(t, offset, file.size());
         const auto ranges = diff_ranges(data, file, offset);
         doc["file"] = cfg.verify_file;
@@ -335,27 +339,18 @@ private:
         doc["ranges"] = ranges_json(ranges);
         if (ranges.empty()) {
             if (!cfg.json)
-                fmt::print("{} bytes at offset {} of {} match {}\n", file.size(), offset, where(),
-                           cfg.verify_file);
+                fmt::print("{} bytes at offset 0x{:x} of {} match {}\n", file.size(), offset,
+                           where(), cfg.verify_file);
             return tools::Exit::Ok;
         }
         if (!cfg.json)
             fmt::print("{} byte{} differ: {}\n", range_bytes(ranges),
-                       range_bytes(ranges) == 1 ? "" : "s", format_ranges(ranges));
+                       range_bytes(ranges) == 1 ? "" : "s", format_ranges(ranges, t.size()));
         return tools::Exit::Failed;
     }
 
-    void refuse_outside_spd_range() const {
-        if ((cfg.addr < 0x50 || cfg.addr > 0x57) && !cfg.force)
-            throw ddrspd::RefusedError(fmt::format(
-                "refusing to write at {}: outside 0x50-0x57 other kinds of devices live (and "
-                "0x30-0x37 can permanently lock DDR3 SPDs); add --force if {} really is an EEPROM",
-                ddrspd::hex_addr(cfg.addr), ddrspd::hex_addr(cfg.addr)));
-    }
-
     tools::Exit write(Target& t, std::size_t offset) {
-        refuse_outside_spd_range();
-        const auto data = read_binary(cfg.write_file, t.size());
+        const auto& data = file_data;
         const std::string name = cfg.write_file == "-" ? "standard input" : cfg.write_file;
         if (data.empty())
             throw ddrspd::FileError(fmt::format("{}: empty file", name));
@@ -363,8 +358,9 @@ private:
             throw ddrspd::UsageError(
                 fmt::format("--length {} but {} has {} bytes", *cfg.length, name, data.size()));
         if (offset + data.size() > t.size())
-            throw ddrspd::UsageError(fmt::format("{} ({} bytes) at offset {} does not fit the {}",
-                                                 name, data.size(), offset, what()));
+            throw ddrspd::UsageError(
+                fmt::format("{} ({} bytes) at offset 0x{:x} does not fit the {}", name, data.size(),
+                            offset, what()));
         const auto current = read_region(t, offset, data.size());
         const auto ranges = diff_ranges(current, data, offset);
         const std::size_t page = t.page_size();
@@ -374,10 +370,10 @@ private:
         doc["dry_run"] = cfg.dry_run;
         doc["pages"] = pages;
         doc["changes"] = {{"bytes", range_bytes(ranges)}, {"ranges", ranges_json(ranges)}};
-        const std::string summary =
-            fmt::format("{} byte{} differ{} in {} page{} of {}: {}", range_bytes(ranges),
-                        range_bytes(ranges) == 1 ? "" : "s", range_bytes(ranges) == 1 ? "s" : "",
-                        pages.size(), pages.size() == 1 ? "" : "s", page, format_ranges(ranges));
+        const std::string summary = fmt::format(
+            "{} byte{} differ{} in {} page{} of {}: {}", range_bytes(ranges),
+            range_bytes(ranges) == 1 ? "" : "s", range_bytes(ranges) == 1 ? "s" : "", pages.size(),
+            pages.size() == 1 ? "" : "s", page, format_ranges(ranges, t.size()));
         if (pages.empty()) {
             doc["written"] = false;
             if (!cfg.json)
@@ -398,12 +394,12 @@ private:
                 cfg.backup.empty() ? default_backup_path("eeprom", cfg.addr) : cfg.backup;
             ddrspd::write_file_atomic(path, std::span<const std::uint8_t>(current));
             doc["backup"] = path;
-            info(fmt::format("backup of bytes {}-{}: {} (undo: eeprom-dump -b {} -a {} --chip {}{} "
-                             "--offset {} --write {})",
-                             offset, offset + data.size() - 1, path, cfg.bus,
-                             ddrspd::hex_addr(cfg.addr), cfg.chip,
-                             cfg.chips == 1 ? "" : fmt::format(" --chips {}", cfg.chips), offset,
-                             path));
+            info(fmt::format(
+                "backup of bytes 0x{:x}-0x{:x}: {} (undo: eeprom-dump -b {} -a {} --chip {}{} "
+                "--offset 0x{:x} --write {})",
+                offset, offset + data.size() - 1, path, cfg.bus, ddrspd::hex_addr(cfg.addr),
+                cfg.chip, cfg.chips == 1 ? "" : fmt::format(" --chips {}", cfg.chips), offset,
+                path));
         } else {
             doc["backup"] = nullptr;
         }
@@ -423,7 +419,7 @@ private:
                                   .count();
         if (!r.verified) {
             tools::diag("verify FAILED after writing {}: {} still differ", where(),
-                        format_ranges(r.mismatches));
+                        format_ranges(r.mismatches, t.size()));
             return tools::Exit::Failed;
         }
         if (!cfg.json)
@@ -433,7 +429,6 @@ private:
     }
 
     tools::Exit detect(Target& t) {
-        refuse_outside_spd_range();
         if (!cfg.yes)
             throw ddrspd::RefusedError(
                 "--detect-page-size overwrites the last page-sized window of the chip with a test "
@@ -473,7 +468,12 @@ tools::Exit run(const Config& cfg) {
         return list_chips(cfg);
     std::optional<Runner> r;
     try {
-        r.emplace(cfg);
+        std::vector<std::uint8_t> file;
+        if (cfg.mode == Mode::Write)
+            file = read_binary(cfg.write_file, cfg.capacity);
+        else if (cfg.mode == Mode::Verify)
+            file = read_binary(cfg.verify_file, cfg.capacity);
+        r.emplace(cfg, std::move(file));
         tools::Exit result = r->run();
         r->finish(cfg.mode == Mode::Write && !cfg.dry_run);
         r->doc["exit"] = tools::code(result);

@@ -47,8 +47,8 @@ std::size_t range_bytes(const std::vector<ByteRange>& ranges) {
     return n;
 }
 
-std::string format_ranges(const std::vector<ByteRange>& ranges) {
-    std::size_t top = 0;
+std::string format_ranges(const std::vector<ByteRange>& ranges, std::size_t space) {
+    std::size_t top = space > 0 ? space - 1 : 0;
     for (const auto& r : ranges)
         top = std::max(top, r.second);
     int width = 3;
@@ -453,6 +453,17 @@ std::vector<std::uint8_t> read_binary(const std::string& path, std::size_t max_b
         throw ddrspd::FileError(
             fmt::format("{}: larger than {} bytes (the whole target)", name, max_bytes));
     return data;
+}
+
+std::string exit_status_table() {
+    return "Exit status:\n"
+           "  0  success (written and verified, identical, listed)\n"
+           "  1  verify or compare found a difference\n"
+           "  2  usage error (bad option, address outside the allowed range)\n"
+           "  3  device or I/O error (nothing answers, bus error, unreadable file; detect: no "
+           "module)\n"
+           "  4  refused or aborted: write protection, wrong memory type or size, bad CRC, no "
+           "confirmation\n";
 }
 
 std::string format_size(std::size_t bytes) {

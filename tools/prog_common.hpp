@@ -33,8 +33,9 @@ using ByteRange = std::pair<std::size_t, std::size_t>;
 std::vector<ByteRange> diff_ranges(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b,
                                    std::size_t base = 0);
 std::size_t range_bytes(const std::vector<ByteRange>& ranges);
-// "0x07e-0x07f, 0x140" (width from the largest offset, at least 3 digits).
-std::string format_ranges(const std::vector<ByteRange>& ranges);
+// "0x07e-0x07f, 0x140": as many digits as the last address of a `space`-byte address space
+// needs (at least 3), so all offsets of one device line up.
+std::string format_ranges(const std::vector<ByteRange>& ranges, std::size_t space = 512);
 nlohmann::ordered_json ranges_json(const std::vector<ByteRange>& ranges);
 
 // Start addresses of the page_size-aligned pages (aligned in the address space where a and b
@@ -142,6 +143,10 @@ std::string hex_grid(std::span<const std::uint8_t> bytes, std::size_t base = 0);
 // Reads a whole binary file ("-" = standard input); refuses more than max_bytes. Throws
 // FileError naming the path.
 std::vector<std::uint8_t> read_binary(const std::string& path, std::size_t max_bytes);
+
+// The "Exit status:" table of spd-prog and eeprom-dump for --help (same codes as every
+// ddrspd tool; the meanings are the programming tools' own).
+std::string exit_status_table();
 
 // Size with a unit suffix for people: 512 -> "512 bytes", 32768 -> "32 KiB".
 std::string format_size(std::size_t bytes);

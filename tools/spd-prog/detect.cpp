@@ -54,10 +54,12 @@ void protection(ddrspd::SpdDevice& dev, const BusCensus& bus, nlohmann::ordered_
             text = prot.empty() ? "none (blocks 0-3 writable)" : "blocks " + prot + " protected";
         }
     } else if (dev.kind() == ddrspd::SpdKind::DDR3) {
-        // The PSWP read probe at 0x30|n is RPS3/RPS0... of any DDR4 module on the same bus.
-        if (bus.ddr4) {
+        // The PSWP read probe at 0x30|n is also an RPS address of any DDR4 module, and the
+        // library reads it only with the module alone on the bus.
+        if (bus.modules > 1) {
             wp = {{"status", "ambiguous"}, {"modules", bus.modules}};
-            text = "permanent protection ambiguous (a DDR4 module shares the bus)";
+            text = fmt::format(
+                "ambiguous with {} modules on the bus (remove the others to read it)", bus.modules);
         } else {
             const bool pswp = dev.permanent_protection();
             wp = {{"status", "known"}, {"permanent", pswp}, {"reversible", nullptr}};
@@ -140,6 +142,11 @@ tools::Exit run_detect(Session& s) {
             j["crc"] = crcs;
             rows.push_back({"CRC", crc_text.empty() ? "none (unknown memory type)" : crc_text});
             protection(dev, bus, j, rows);
+        } catch (const ddrspd::RefusedError& e) {
+            // Listing is still the job done: the refusal (e.g. a mixed DDR3/DDR4 bus) is
+            // reported for this module, with the bus-level warning above.
+            j["error"] = e.what();
+            rows.push_back({"not read", e.what()});
         } catch (const ddrspd::Error& e) {
             j["error"] = e.what();
             rows.push_back({"error", e.what()});

@@ -102,7 +102,7 @@ void add_options(CLI::App& app, Config& cfg) {
     clear->add_flag("--vhv", cfg.vhv, "confirm 7-10 V is applied to SA0 (adapter switch on)");
     clear->add_flag("--dry-run", cfg.dry_run, "show what would be done; touch nothing");
 
-    tools::setup_app(app, examples);
+    tools::setup_app(app, exit_status_table() + "\n" + std::string(examples));
 }
 
 } // namespace

@@ -50,7 +50,7 @@ tools::Exit run_read(Session& s) {
 }
 
 tools::Exit run_verify(Session& s, bool show_fields) {
-    const ddrspd::Image file = load_image(s.cfg.file);
+    const ddrspd::Image& file = s.input.value();
     ddrspd::SpdDevice dev(*s.bus, s.cfg.addr);
     const ddrspd::Image module = read_module(s, dev);
     const auto ranges = diff_ranges(module.bytes(), file.bytes());

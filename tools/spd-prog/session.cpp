@@ -10,7 +10,8 @@
 
 namespace prog {
 
-Session::Session(const Config& config) : cfg(config), bus(ddrspd::open_bus(config.bus)) {
+Session::Session(const Config& config, std::optional<ddrspd::Image> image)
+    : cfg(config), input(std::move(image)), bus(ddrspd::open_bus(config.bus)) {
     doc["version"] = 1;
     doc["command"] = cfg.command_name;
     doc["bus"] = bus->describe();
@@ -90,7 +91,10 @@ tools::Exit run(const Config& cfg) {
     // One JSON document on stdout in every case: a failure becomes {"error": ...}.
     std::optional<Session> session;
     try {
-        session.emplace(cfg);
+        std::optional<ddrspd::Image> input;
+        if (!cfg.file.empty())
+            input = load_image(cfg.file);
+        session.emplace(cfg, std::move(input));
         Session& s = *session;
         tools::Exit result = tools::Exit::Ok;
         switch (cfg.command) {

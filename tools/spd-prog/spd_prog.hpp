@@ -11,6 +11,7 @@
 #include <ddrspd/spd_device.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -61,9 +62,13 @@ tools::Exit run(const Config& cfg);
 // What every subcommand works with.
 class Session {
 public:
-    explicit Session(const Config& config); // opens the bus
+    // Opens the bus. `input` is the image FILE, loaded before the bus is opened (and its lock
+    // taken): in "spd-prog read | ... | spd-prog write -" the writer must not hold the bus
+    // while it waits for the reader.
+    Session(const Config& config, std::optional<ddrspd::Image> input);
 
     const Config& cfg;
+    std::optional<ddrspd::Image> input;
     BusHandle bus;
     nlohmann::ordered_json doc; // the --json document (printed by run())
 

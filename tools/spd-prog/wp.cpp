@@ -35,25 +35,20 @@ std::string status_text(const std::vector<std::optional<bool>>& st) {
 std::string read_status(Session& s, ddrspd::SpdDevice& dev) {
     const BusCensus bus = census(*s.bus);
     std::string text;
-    if (dev.kind() == ddrspd::SpdKind::DDR4 && bus.modules > 1) {
+    if (bus.modules > 1) {
         s.doc["protection"] = {{"status", "ambiguous"}, {"modules", bus.modules}};
-        return fmt::format("protection status ambiguous with {} modules on the bus (RPS answers "
-                           "of all EE1004 chips mix); remove the other modules to read it\n",
+        return fmt::format("protection status ambiguous with {} modules on the bus (the status "
+                           "answers of all SPD chips mix); remove the other modules to read it\n",
                            bus.modules);
     }
     const auto st = dev.protection(s.cfg.vhv);
     nlohmann::ordered_json j = {{"status", "known"}, {"blocks", status_json(st)}};
     text = status_text(st);
     if (dev.kind() == ddrspd::SpdKind::DDR3) {
-        if (bus.ddr4) {
-            j["permanent"] = nullptr;
-            text += "permanent protection: ambiguous (a DDR4 module shares the bus)\n";
-        } else {
-            const bool pswp = dev.permanent_protection();
-            j["permanent"] = pswp;
-            text += pswp ? "permanent protection: SET (bytes 0-127 can never be written again)\n"
-                         : "permanent protection: not set\n";
-        }
+        const bool pswp = dev.permanent_protection();
+        j["permanent"] = pswp;
+        text += pswp ? "permanent protection: SET (bytes 0-127 can never be written again)\n"
+                     : "permanent protection: not set\n";
     }
     s.doc["protection"] = j;
     return text;
@@ -100,9 +95,6 @@ tools::Exit run_wp_change(Session& s, bool set) {
     s.doc["blocks"] = s.cfg.blocks;
     const std::string action = set ? fmt::format("set write protection of block(s) {}", list)
                                    : std::string("clear the write protection of all blocks");
-    if (dev.kind() == ddrspd::SpdKind::DDR4 && census(*s.bus).modules > 1)
-        s.warn("several modules on the bus: only the one with high voltage on SA0 reacts, but "
-               "the status read back afterwards is ambiguous");
     if (s.cfg.dry_run) {
         s.doc["done"] = false;
         s.out(fmt::format("dry run: would {} on {}\n", action, s.where(dev)));

@@ -53,7 +53,7 @@ void check_protection(Session& s, ddrspd::SpdDevice& dev, const std::vector<std:
                                "protected block would make the write fail",
                                bus.modules));
     } else if (dev.kind() == ddrspd::SpdKind::DDR3 && touched.front() == 0) {
-        if (!bus.ddr4 && dev.permanent_protection())
+        if (bus.modules == 1 && dev.permanent_protection())
             throw ddrspd::RefusedError(fmt::format(
                 "{} is permanently write-protected (PSWP): bytes 0-127 can never be written "
                 "again; pages to write: {}",
@@ -223,7 +223,7 @@ tools::Exit write_image(Session& s, ddrspd::SpdDevice& dev, const ddrspd::Image&
 }
 
 tools::Exit run_write(Session& s) {
-    ddrspd::Image target = load_image(s.cfg.file);
+    ddrspd::Image target = s.input.value();
     const std::string name = s.cfg.file == "-" ? "standard input" : s.cfg.file;
     ddrspd::SpdDevice dev(*s.bus, s.cfg.addr);
     s.doc["file"] = s.cfg.file;
