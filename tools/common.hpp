@@ -9,6 +9,7 @@
 //         CLI::App app{"Check SPD dump files", "spd-check"};
 //         Config cfg;
 //         add_options(app, cfg);
+//         tools::setup_app(app, footer_with_examples_and_exit_status_help);
 //         return tools::run_main(app, argc, argv, [&] { validate(cfg); return run(cfg); });
 //     }
 #pragma once
