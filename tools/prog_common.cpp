@@ -47,7 +47,8 @@ std::size_t range_bytes(const std::vector<ByteRange>& ranges) {
     return n;
 }
 
-std::string format_ranges(const std::vector<ByteRange>& ranges, std::size_t space) {
+std::string format_ranges(const std::vector<ByteRange>& ranges, std::size_t space,
+                          std::size_t max_items) {
     std::size_t top = space > 0 ? space - 1 : 0;
     for (const auto& r : ranges)
         top = std::max(top, r.second);
@@ -55,7 +56,12 @@ std::string format_ranges(const std::vector<ByteRange>& ranges, std::size_t spac
     while (width < 8 && (top >> (4 * width)) != 0)
         ++width;
     std::string out;
+    std::size_t shown = 0;
     for (const auto& [first, last] : ranges) {
+        if (shown++ == max_items) {
+            out += fmt::format(", ... and {} more ranges", ranges.size() - max_items);
+            break;
+        }
         if (!out.empty())
             out += ", ";
         out += fmt::format("0x{:0{}x}", first, width);

@@ -34,8 +34,10 @@ std::vector<ByteRange> diff_ranges(std::span<const std::uint8_t> a, std::span<co
                                    std::size_t base = 0);
 std::size_t range_bytes(const std::vector<ByteRange>& ranges);
 // "0x07e-0x07f, 0x140": as many digits as the last address of a `space`-byte address space
-// needs (at least 3), so all offsets of one device line up.
-std::string format_ranges(const std::vector<ByteRange>& ranges, std::size_t space = 512);
+// needs (at least 3), so all offsets of one device line up. After `max_items` ranges the rest
+// is summarised ("... and 500 more ranges"); JSON output lists them all.
+std::string format_ranges(const std::vector<ByteRange>& ranges, std::size_t space = 512,
+                          std::size_t max_items = 16);
 nlohmann::ordered_json ranges_json(const std::vector<ByteRange>& ranges);
 
 // Start addresses of the page_size-aligned pages (aligned in the address space where a and b
