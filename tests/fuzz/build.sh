@@ -1,0 +1,37 @@
+#!/bin/sh
+# Builds the libFuzzer targets: build.sh [BUILD_DIR]   (default: SOURCE/build-fuzz)
+# A separate Meson build dir with clang: the library gets -fsanitize=fuzzer-no-link plus
+# ASan + UBSan (no recovery), the targets -fsanitize=fuzzer. Prints the target directory.
+# Exits 77 when clang or its libFuzzer runtime (libclang-rt-14-dev) is missing.
+set -eu
+src=$(cd "$(dirname "$0")/../.." && pwd)
+build=${1:-$src/build-fuzz}
+jobs=${FUZZ_BUILD_JOBS:-2}
+
+for tool in clang clang++ meson ninja; do
+    command -v "$tool" >/dev/null 2>&1 || { echo "fuzz: $tool not installed (tests/fuzz/packages.txt)" >&2; exit 77; }
+done
+probe=$(mktemp -d)
+trap 'rm -rf "$probe"' EXIT
+printf 'extern "C" int LLVMFuzzerTestOneInput(const unsigned char*, unsigned long) { return 0; }\n' >"$probe/t.cpp"
+if ! clang++ -fsanitize=fuzzer,address,undefined "$probe/t.cpp" -o "$probe/t" 2>"$probe/err"; then
+    echo "fuzz: clang++ cannot link -fsanitize=fuzzer (install libclang-rt-14-dev): $(head -1 "$probe/err")" >&2
+    exit 77
+fi
+
+if [ ! -f "$build/build.ninja" ]; then
+    CC=clang CXX=clang++ meson setup "$build" "$src" \
+        -Dbuildtype=debugoptimized -Dwerror=false \
+        -Db_sanitize=address,undefined -Db_lundef=false \
+        "-Dcpp_args=-fsanitize=fuzzer-no-link -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+        "-Dcpp_link_args=-fno-sanitize-recover=all" \
+        -Dcorpus_dir="${DDRSPD_CORPUS:-}" >"$build.setup.log" 2>&1 ||
+        { cat "$build.setup.log" >&2; exit 1; }
+fi
+targets=""
+for t in dump decode builder busspec emulator; do
+    targets="$targets tests/fuzz/fuzz_$t"
+done
+# shellcheck disable=SC2086
+ninja -C "$build" -j "$jobs" $targets >&2
+echo "$build/tests/fuzz"
