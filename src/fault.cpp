@@ -207,7 +207,7 @@ struct FaultBus::Impl {
             return;
         }
         ++faults;
-        std::size_t index = rng() % rd.size();
+        const auto index = static_cast<std::size_t>(rng() % rd.size());
         rd[index] = static_cast<std::uint8_t>(rd[index] ^ 1U << (rng() % 8));
     }
 };
