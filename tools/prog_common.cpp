@@ -396,11 +396,13 @@ std::size_t parse_size(std::string_view text, std::string_view what) {
         digits.remove_prefix(2);
         base = 16;
     }
+    // At most 1 TiB, and no more than size_t holds (32 bits on armhf).
+    constexpr std::uint64_t max_bytes = std::min<std::uint64_t>(std::uint64_t{1} << 40, SIZE_MAX);
     std::size_t value = 0;
     const auto [end, ec] =
         std::from_chars(digits.data(), digits.data() + digits.size(), value, base);
     if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size() ||
-        value > (std::size_t{1} << 40) / mult)
+        value > max_bytes / mult)
         throw ddrspd::UsageError(
             fmt::format("{}: '{}' is not a byte count (examples: 256, 0x100, 32k)", what, text));
     return value * mult;
