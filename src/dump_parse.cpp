@@ -32,7 +32,12 @@ unsigned hex_value(char c) noexcept {
 }
 
 bool all_hex(std::string_view s) noexcept {
-    return !s.empty() && std::all_of(s.begin(), s.end(), is_hex);
+    if (s.empty())
+        return false;
+    for (const char c : s) // a plain loop: std::all_of through a function pointer is not inlined
+        if (!is_hex(c))
+            return false;
+    return true;
 }
 
 // Value of a hex string of at most 8 digits (callers check the length).
@@ -59,8 +64,10 @@ std::string_view trim(std::string_view s) noexcept {
     return s;
 }
 
-std::vector<std::string_view> split_ws(std::string_view s) {
-    std::vector<std::string_view> out;
+// Splits into `out` (cleared first) and returns it: callers reuse one buffer per file, so
+// parsing a dump does not allocate per line.
+std::vector<std::string_view>& split_ws(std::string_view s, std::vector<std::string_view>& out) {
+    out.clear();
     std::size_t i = 0;
     while (i < s.size()) {
         while (i < s.size() && is_space(s[i]))
@@ -128,9 +135,18 @@ bool is_blank_or_comment(std::string_view text) noexcept {
 // Text dumps are 7-bit or UTF-8 text with no control characters but tab, CR and LF. Every SPD
 // holds a control byte at least in byte 2 (memory type 0x0B, 0x0C, 0x12), so raw images are
 // never mistaken for text.
+bool plain_text_char(unsigned char c) noexcept {
+    return (c >= 0x20 && c < 0x7F) || c == '\t' || c == '\n' || c == '\r';
+}
+
 bool looks_binary(std::string_view data) noexcept {
     std::size_t i = 0;
     while (i < data.size()) {
+        // Fast path over plain ASCII text, which is nearly all of any text dump.
+        while (i < data.size() && plain_text_char(static_cast<unsigned char>(data[i])))
+            ++i;
+        if (i == data.size())
+            break;
         const auto c = static_cast<unsigned char>(data[i]);
         if (c < 0x80) {
             if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F)
@@ -162,7 +178,7 @@ bool looks_binary(std::string_view data) noexcept {
 
 class Sink {
 public:
-    explicit Sink(std::string_view name) : name_(name) {}
+    explicit Sink(std::string_view name) : name_(name) { bytes_.reserve(1024); }
 
     [[noreturn]] void fail(std::size_t line, std::string_view what) const {
         throw FormatError(fmt::format("{}: line {}: {}", name_, line, what));
@@ -259,6 +275,7 @@ std::optional<Address> leading_address(std::string_view text, std::size_t max_di
 
 Image parse_hexdump(const std::vector<Line>& lines, std::string_view name) {
     Sink sink(name);
+    std::vector<std::string_view> tokens_buf;
     std::vector<std::uint8_t> last_row;
     bool pending_repeat = false;
     bool ended = false;
@@ -293,7 +310,7 @@ Image parse_hexdump(const std::vector<Line>& lines, std::string_view name) {
             continue;
         }
         rest = rest.substr(0, rest.find('|'));
-        const auto tokens = split_ws(rest);
+        const auto& tokens = split_ws(rest, tokens_buf);
         if (tokens.size() > 16)
             sink.fail(l.number, fmt::format("{} values on one line; hexdump -C has at most 16",
                                             tokens.size()));
@@ -316,6 +333,7 @@ Image parse_hexdump(const std::vector<Line>& lines, std::string_view name) {
 
 Image parse_xxd(const std::vector<Line>& lines, std::string_view name) {
     Sink sink(name);
+    std::vector<std::string_view> tokens_buf;
     std::vector<std::uint8_t> last_row;
     bool pending_repeat = false;
     for (const Line& l : lines) {
@@ -345,7 +363,7 @@ Image parse_xxd(const std::vector<Line>& lines, std::string_view name) {
         rest = first == std::string_view::npos ? std::string_view{} : rest.substr(first);
         rest = rest.substr(0, rest.find("  "));
         last_row.clear();
-        for (const std::string_view tok : split_ws(rest)) {
+        for (const std::string_view tok : split_ws(rest, tokens_buf)) {
             if (!all_hex(tok))
                 sink.fail(l.number, fmt::format("{} is not a group of hex digits", quote(tok)));
             if (tok.size() != 2 && tok.size() != 4)
@@ -374,7 +392,8 @@ Image parse_xxd(const std::vector<Line>& lines, std::string_view name) {
 // i2cdump: header "     0  1  2 ... f    0123456789abcdef", rows "00: 92 10 ...    ascii".
 
 bool is_i2cdump_header(std::string_view text) {
-    const auto tokens = split_ws(text);
+    std::vector<std::string_view> tokens_buf;
+    const auto& tokens = split_ws(text, tokens_buf);
     if (tokens.size() != 16 && tokens.size() != 17)
         return false;
     static constexpr std::string_view digits = "0123456789abcdef";
@@ -488,10 +507,11 @@ std::optional<std::size_t> plain_address(std::string_view tok) {
 
 Image parse_plain(const std::vector<Line>& lines, std::string_view name) {
     Sink sink(name);
+    std::vector<std::string_view> tokens_buf;
     std::optional<bool> with_address;
     for (const Line& l : lines) {
         std::string_view text = l.text.substr(0, l.text.find('#'));
-        auto tokens = split_ws(text);
+        auto& tokens = split_ws(text, tokens_buf);
         if (tokens.empty())
             continue;
         const auto addr = plain_address(tokens.front());
@@ -547,7 +567,8 @@ DumpFormat detect_text(const std::vector<Line>& lines, std::string_view name) {
             if (i2cdump_row_address(t) && rest.size() > 2 + 16 * 3 + 2)
                 return DumpFormat::I2cdump;
         }
-        const auto tokens = split_ws(t.substr(0, t.find('#')));
+        std::vector<std::string_view> tokens_buf;
+        const auto& tokens = split_ws(t.substr(0, t.find('#')), tokens_buf);
         const bool first_is_address = plain_address(tokens.front()).has_value();
         const bool bytes_follow =
             std::all_of(tokens.begin() + (first_is_address ? 1 : 0), tokens.end(),
@@ -608,19 +629,24 @@ DumpFormat dump_format_from_string(std::string_view name) {
 ParsedDump parse_dump(std::string_view data, std::string_view name, DumpFormat format) {
     if (data.empty())
         throw FormatError(fmt::format("{}: empty file", name));
+    if (format == DumpFormat::Auto && looks_binary(data))
+        format = DumpFormat::Raw;
+    if (format == DumpFormat::Raw)
+        return {parse_raw(data, name), format};
+    const std::vector<Line> lines = split_lines(data);
     if (format == DumpFormat::Auto)
-        format = looks_binary(data) ? DumpFormat::Raw : detect_text(split_lines(data), name);
+        format = detect_text(lines, name);
     switch (format) {
     case DumpFormat::Raw:
         return {parse_raw(data, name), format};
     case DumpFormat::I2cdump:
-        return {parse_i2cdump(split_lines(data), name), format};
+        return {parse_i2cdump(lines, name), format};
     case DumpFormat::HexdumpC:
-        return {parse_hexdump(split_lines(data), name), format};
+        return {parse_hexdump(lines, name), format};
     case DumpFormat::Xxd:
-        return {parse_xxd(split_lines(data), name), format};
+        return {parse_xxd(lines, name), format};
     case DumpFormat::PlainHex:
-        return {parse_plain(split_lines(data), name), format};
+        return {parse_plain(lines, name), format};
     case DumpFormat::Auto:
         break;
     }

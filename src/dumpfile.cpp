@@ -28,7 +28,7 @@ namespace {
 
 std::string read_fd(int fd, std::string_view path) {
     std::string data;
-    std::array<char, 65536> buf{};
+    std::array<char, 8192> buf; // not value-initialised: zero-filling it dominated small reads
     for (;;) {
         const ssize_t n = ::read(fd, buf.data(), buf.size());
         if (n < 0) {
