@@ -207,7 +207,7 @@ WriteResult Eeprom24::write(std::size_t offset, std::span<const std::uint8_t> da
                 const std::size_t n = std::min(e - c, chunk_max);
                 const auto frame = frame_for(model_, at.word + (c - s), target(c, n));
                 try {
-                    detail::write_frame(bus_, at.addr, frame, poll);
+                    poll.write(at.addr, frame);
                 } catch (const NackError& err) {
                     if (result.pages_written.empty() && c == s) {
                         throw RefusedError(fmt::format(
@@ -228,6 +228,7 @@ WriteResult Eeprom24::write(std::size_t offset, std::span<const std::uint8_t> da
             if (opts.progress)
                 opts.progress("write", done, total);
         }
+        poll.settle(); // the last write cycle, before anything reads
     };
 
     try {
@@ -311,7 +312,8 @@ std::size_t Eeprom24::detect_page_size(std::size_t max_candidate) {
     try {
         detail::AckPoller poll(bus_, 200, 25000);
         // One transfer of the whole window: a smaller page wraps inside itself.
-        detail::write_frame(bus_, loc.addr, frame_for(model_, loc.word, pattern), poll);
+        poll.write(loc.addr, frame_for(model_, loc.word, pattern));
+        poll.settle();
         seen = read(at, window);
     } catch (...) {
         try {

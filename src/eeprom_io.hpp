@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <utility>
@@ -16,36 +17,60 @@
 
 namespace ddrspd::detail {
 
-// Waits for an EEPROM's self-timed write cycle by ACK polling: one-byte reads at the device
-// address (never a quick-write) until it ACKs, bounded by a timeout on bus.clock().
+// Waits for an EEPROM's self-timed write cycle by ACK polling, bounded by a timeout on
+// bus.clock(). Probes are one-byte reads at the device address (never a quick-write).
 //
-// The first cycle of an operation is polled every interval_us. Later cycles sleep until a
-// little before the completion time observed on the previous cycle and then probe back to
-// back, so the wait ends within one probe of the real end of the cycle while sending only a
-// few probes. Nothing assumes a datasheet tWR: a longer cycle is simply polled longer.
+// A page write sent through write() leaves its cycle running. The next write() to
+// the same device then polls with its own address phase (spd-reference.md 8.5): it sleeps until
+// the cycle is expected to end and sends the frame; an address NACK means "busy, nothing
+// written". Anything else that addresses the device must call settle() first.
+//
+// The expected end is learned, never assumed from a datasheet: [lo, hi] brackets the cycle
+// length (STOP to the next START) by the latest delays seen busy and ready. While the bracket
+// is wider than about one SCL clock, the first attempt after a cycle aims at its middle (a
+// bisection across cycles), then at its top. A longer cycle is simply polled longer, and the
+// bracket moves up to the longest cycle seen; the first cycle of an operation is polled every
+// interval_us with probes.
 class AckPoller {
 public:
     AckPoller(Bus& bus, std::uint32_t interval_us, std::uint32_t timeout_us);
 
-    // Call right after the write's STOP. Returns when addr ACKs; throws BusError (ETIMEDOUT)
-    // naming addr and the bus when it still NACKs after the timeout.
+    // Polls addr until it ACKs. Right after a write() to addr this waits for that cycle
+    // (learning from it); otherwise call it right after the write's STOP. Throws BusError
+    // (ETIMEDOUT) naming addr and the bus when it still NACKs after the timeout.
     void wait_ready(std::uint8_t addr);
+    // Waits for the cycle write() left running, if any.
+    void settle();
+
+    // One write transfer (word address + data); its write cycle is left running. If a cycle
+    // of the same device is pending, the frame's own address phase polls for its end. A NACK
+    // is ambiguous (i2c-dev cannot tell an address NACK from a data NACK), so a read probe
+    // decides: NACK = still busy, nothing written -> retry, bounded by the timeout; ACK = the
+    // device is idle -> the frame is retried once, and a second NACK propagates as NackError:
+    // the device refuses the data (a write-protected block).
+    void write(std::uint8_t addr, std::span<const std::uint8_t> frame);
 
     std::uint64_t probes() const noexcept { return probes_; }
 
 private:
+    struct Cycle; // observations of one write cycle
+    std::uint64_t first_delay() const;
+    void next_attempt(const Cycle& c);
+    bool probe(std::uint8_t addr, Cycle& c);
+    void learn(const Cycle& c);
+    [[noreturn]] void timed_out(std::uint8_t addr) const;
+
     Bus& bus_;
     std::uint32_t interval_us_;
     std::uint32_t timeout_us_;
-    std::uint64_t last_cycle_us_ = 0; // observed STOP-to-ACK time of the previous cycle
+    bool pending_ = false; // a cycle started by write() may still run
+    std::uint8_t pending_addr_ = 0;
+    std::uint64_t pending_t0_ = 0;    // its STOP
+    std::uint64_t lo_ = 0;            // a delay after STOP seen busy (0: none)
+    std::optional<std::uint64_t> hi_; // a delay after STOP seen ready
     std::uint64_t probe_us_ = 0;      // duration of one NACKed probe
     std::uint64_t probes_ = 0;
 };
-
-// One write transfer (word address + data), then ACK polling for its write cycle. A NACK is
-// retried once, after the device is ready again (a glitch, or a cycle still running); a second
-// NACK propagates as NackError: the device refuses the data (a write-protected block).
-void write_frame(Bus& bus, std::uint8_t addr, std::span<const std::uint8_t> frame, AckPoller& poll);
 
 // Random reads (word address written, repeated START, read) of out.size() bytes starting at
 // word address `word` of device `addr`, in chunks of at most max_read bytes that never cross

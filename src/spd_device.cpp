@@ -402,13 +402,16 @@ void SpdDevice::Impl::check_target(const Image& target) const {
     }
 }
 
-// One 16-byte page (in chunks the adapter can carry), each chunk followed by ACK polling. A
+// One 16-byte page (in chunks the adapter can carry). Each chunk's write cycle is left running:
+// the next chunk polls with its own address phase, anything else waits for poll.settle(). A
 // device refusing the data of the very first chunk of an operation has a write-protected
 // block and nothing was written: a refusal, not an I/O error.
 void SpdDevice::Impl::write_page(std::size_t off, std::span<const std::uint8_t> data,
                                  detail::AckPoller& poll, bool first) {
-    if (kind == SpdKind::DDR4)
+    if (kind == SpdKind::DDR4 && page != static_cast<int>(off / kSpdPage)) {
+        poll.settle(); // a busy EE1004 NACKs SPA and RPA too
         select_page(static_cast<int>(off / kSpdPage));
+    }
     const std::size_t chunk = std::min(kWritePage, detail::max_write_data(bus, 1));
     std::array<std::uint8_t, 1 + kWritePage> frame{};
     for (std::size_t done = 0; done < data.size(); done += chunk) {
@@ -416,8 +419,7 @@ void SpdDevice::Impl::write_page(std::size_t off, std::span<const std::uint8_t> 
         frame[0] = static_cast<std::uint8_t>((off + done) % kSpdPage);
         std::copy_n(data.begin() + static_cast<std::ptrdiff_t>(done), n, frame.begin() + 1);
         try {
-            detail::write_frame(bus, addr, std::span<const std::uint8_t>(frame.data(), n + 1),
-                                poll);
+            poll.write(addr, std::span<const std::uint8_t>(frame.data(), n + 1));
         } catch (const NackError& e) {
             const std::size_t block = (off + done) / kBlock;
             if (first && done == 0) {
@@ -522,6 +524,7 @@ WriteResult SpdDevice::Impl::write_image(const std::vector<std::uint8_t>& target
     known.reset();
     result.pages_written = write_pages(pages, target, poll, opts.progress, true);
     result.bytes_written = result.pages_written.size() * kWritePage;
+    poll.settle();
 
     // One read-back of every byte, then bounded rewrites of pages still differing.
     std::vector<std::uint8_t> back(n);
@@ -543,6 +546,7 @@ WriteResult SpdDevice::Impl::write_image(const std::vector<std::uint8_t>& target
         auto order = write_pages(bad, target, poll, opts.progress, false);
         result.pages_written.insert(result.pages_written.end(), order.begin(), order.end());
         result.bytes_written += order.size() * kWritePage;
+        poll.settle();
         std::size_t done = 0;
         for (auto off : order) {
             read_range(off, std::span(back).subspan(off, kWritePage), [&](std::size_t k) {

@@ -316,6 +316,37 @@ TEST_CASE("write-protected chip: refused, nothing written") {
     CHECK(cycles(bus) == 0);
 }
 
+TEST_CASE("a data NACK met while polling with the next page write is a refusal, not busy") {
+    EmulatedBus bus; // 100 kHz, tWR 5 ms
+    const auto img = pattern(256, 30);
+    bus.add_24xx("24c02", 0x50, img);
+    Eeprom24 e(bus, 0x50, find_chip("24c02"));
+    const auto target = pattern(256, 31);
+    WriteOptions wo;
+    wo.only_changed = false;
+    int pages = 0;
+    wo.progress = [&](std::string_view phase, std::size_t, std::size_t) {
+        if (phase == "write" && ++pages == 4)
+            bus.set_protection(0x50, 1); // WP goes high during the 4th page's write cycle
+    };
+    const auto t0 = bus.stats()->simulated_time_us;
+    try {
+        e.write(0, target, wo);
+        FAIL("no exception");
+    } catch (const NackError& err) {
+        CHECK(err.errno_value() != ETIMEDOUT);
+        CHECK_THAT(err.what(), Contains("0x50") && Contains("offset 0x20"));
+    }
+    // Told apart by a probe, not waited out: 4 cycles of 5 ms and a few frames, far below the
+    // 4 cycles + 25 ms of a poll timeout.
+    const auto spent = bus.stats()->simulated_time_us - t0;
+    CHECK(spent < 4 * 5000 + 5000 + 3000);
+    CHECK(cycles(bus) == 4);
+    auto want = img;
+    std::copy(target.begin(), target.begin() + 32, want.begin());
+    CHECK(bus.contents(0x50) == want);
+}
+
 TEST_CASE("24xx: slow write cycles are polled, the timeout is bounded, vanishing is named",
           "[fault]") {
     EmulatedBus bus;

@@ -625,8 +625,40 @@ TEST_CASE("slow write cycles succeed through ACK polling; a bounded timeout fail
     CHECK(dev.write(Image(target), patient).verified);
 }
 
+TEST_CASE("page writes poll with their own address phase once the cycle is learned") {
+    EmulatedBus bus(EmuOptions{100000, 3000, false, 30.0});
+    bus.add_ddr4(0x50, ddr4_bytes(1));
+    SpdDevice dev(bus, 0x50);
+    dev.read();
+    const auto before = bus.log().size();
+    const auto t0 = bus.stats()->simulated_time_us;
+    WriteOptions wo;
+    wo.only_changed = false;
+    CHECK(dev.write(Image(ddr4_bytes(2)), wo).verified);
+    CHECK(bus.contents(0x50) == ddr4_bytes(2));
+    CHECK(bus.ee1004_page() == 0);
+    std::size_t probes = 0, nacked_writes = 0;
+    for (std::size_t i = before; i < bus.log().size(); ++i) {
+        const auto& t = bus.log()[i];
+        if (t.addr != 0x50)
+            continue;
+        probes += t.read && t.bytes <= 1;
+        nacked_writes += !t.read && !t.acked;
+    }
+    // Probes: the busy check and the rescan (2), the first cycle polled every 200 us (~10 + 1),
+    // the cycles before SPA1 and before the verify (2), a few while the end is bisected. Polling
+    // every cycle with probes took ~100.
+    CHECK(probes <= 20);
+    CHECK(nacked_writes <= 6); // bisection attempts that came early: nothing written
+    // Lower bound: 32 cycles of 3 ms, 2 x 512 bytes of 9 clocks, 32 page frames and two read
+    // frames (7.4 ms). Upper bound: the floor of 198.8 ms (bench_hw) plus ~1.5 ms of learning.
+    const auto spent = bus.stats()->simulated_time_us - t0;
+    CHECK(spent > 96000 + 92160 + 7400);
+    CHECK(spent < 200500);
+}
+
 TEST_CASE("a module that vanishes mid-write gives a BusError naming its address", "[fault]") {
-    for (std::uint64_t nth : {40u, 80u, 150u}) { // after the constructor (26 transfers)
+    for (std::uint64_t nth : {40u, 80u, 100u}) { // the write: transfers 27-108
         auto emu = std::make_unique<EmulatedBus>();
         EmulatedBus& e = *emu;
         e.add_ddr4(0x52, ddr4_bytes(1));
