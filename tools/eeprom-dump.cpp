@@ -168,9 +168,10 @@ void validate(Config& cfg) {
     if (cfg.mode != Mode::Read && !cfg.output.empty())
         throw ddrspd::UsageError("-o goes with reading (no --write/--verify/--detect-page-size)");
     if (cfg.format.empty())
-        cfg.format = cfg.output.empty() && tools::is_terminal(stdout) ? "hex" : "raw";
-    if (cfg.mode == Mode::Read && cfg.output.empty() && cfg.format == "raw" && !cfg.json &&
-        tools::is_terminal(stdout))
+        cfg.format =
+            (cfg.output.empty() || cfg.output == "-") && tools::is_terminal(stdout) ? "hex" : "raw";
+    if (cfg.mode == Mode::Read && (cfg.output.empty() || cfg.output == "-") &&
+        cfg.format == "raw" && !cfg.json && tools::is_terminal(stdout))
         throw ddrspd::UsageError("refusing to write raw bytes to a terminal: use -o FILE, "
                                  "--format hex, or a pipe");
 }
@@ -269,6 +270,7 @@ public:
 
     const Config& cfg;
     std::vector<std::uint8_t> file_data;
+    std::optional<SignalBlocker> no_interrupts; // released after the bus is closed
     BusHandle bus;
     nlohmann::ordered_json doc;
 
@@ -389,6 +391,7 @@ private:
         if (!cfg.yes && tools::is_terminal(stdin) && !cfg.json)
             fmt::print(stderr, "About to write {} to {}:\n{}\n", name, where(), summary);
         confirm_or_refuse(fmt::format("Write {} to {}?", name, where()), cfg.yes);
+        no_interrupts.emplace();
         if (!cfg.no_backup) {
             const std::string path =
                 cfg.backup.empty() ? default_backup_path("eeprom", cfg.addr) : cfg.backup;
@@ -434,6 +437,7 @@ private:
                 "--detect-page-size overwrites the last page-sized window of the chip with a test "
                 "pattern and then restores it; a power cut or bus error in between loses that "
                 "data. Back the chip up first (eeprom-dump -o FILE) and add --yes to go ahead");
+        no_interrupts.emplace();
         const std::size_t size = t.array().detect_page_size();
         doc["detected_page_size"] = size;
         if (!cfg.json)

@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <pthread.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -309,6 +310,18 @@ void ProgressBar::finish() {
         shown_ = false;
     }
     started_ = false;
+}
+
+SignalBlocker::SignalBlocker() {
+    sigset_t set;
+    sigemptyset(&set);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT})
+        sigaddset(&set, sig);
+    pthread_sigmask(SIG_BLOCK, &set, &old_);
+}
+
+SignalBlocker::~SignalBlocker() {
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
 }
 
 // --- Backups ---

@@ -10,6 +10,7 @@
 #include <ddrspd/spd_device.hpp>
 
 #include <chrono>
+#include <csignal>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -98,6 +99,20 @@ private:
     bool shown_ = false;
     std::chrono::steady_clock::time_point start_;
     std::chrono::steady_clock::time_point last_draw_;
+};
+
+// Holds off SIGINT, SIGTERM, SIGHUP and SIGQUIT while it lives: a write, once confirmed, is
+// finished, verified and the bus closed (EE1004 back on page 0, emulated images written back)
+// before a Ctrl-C takes effect. The destructor unblocks them; a pending one then acts.
+class SignalBlocker {
+public:
+    SignalBlocker();
+    ~SignalBlocker();
+    SignalBlocker(const SignalBlocker&) = delete;
+    SignalBlocker& operator=(const SignalBlocker&) = delete;
+
+private:
+    sigset_t old_;
 };
 
 // --- Backups ---

@@ -110,7 +110,7 @@ class FakeDevI2c(unittest.TestCase):
 
 if __name__ == "__main__":
     if not os.access(RUN, os.X_OK):
-        print(f"{RUN} is not built (umockdev-1.0 not found when configuring): skipped")
+        print(f"{RUN} is not built (needs -Dtests=true and umockdev-1.0 when configuring): skipped")
         sys.exit(e.SKIP)
     probe = e.subprocess.run([RUN, "--emu", "emu:", "--", "true"], stdout=e.subprocess.DEVNULL,
                              stderr=e.subprocess.DEVNULL)

@@ -123,8 +123,8 @@ void validate(Config& cfg) {
     }
     if (cfg.bus.empty())
         throw ddrspd::UsageError("--bus: empty bus name (try 1, /dev/i2c-1 or emu:...)");
-    if (cfg.command == Command::Read && cfg.output.empty() && cfg.format == "raw" && !cfg.json &&
-        tools::is_terminal(stdout))
+    if (cfg.command == Command::Read && (cfg.output.empty() || cfg.output == "-") &&
+        cfg.format == "raw" && !cfg.json && tools::is_terminal(stdout))
         throw ddrspd::UsageError("refusing to write raw bytes to a terminal: use -o FILE, "
                                  "--format hex, or a pipe (spd-prog read | spd-check -)");
     if (cfg.file == "-" && cfg.output == "-")

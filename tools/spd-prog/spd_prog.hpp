@@ -69,6 +69,9 @@ public:
 
     const Config& cfg;
     std::optional<ddrspd::Image> input;
+    // Set once a write is confirmed; declared before `bus` so that it is released only after
+    // the bus is closed.
+    std::optional<SignalBlocker> no_interrupts;
     BusHandle bus;
     nlohmann::ordered_json doc; // the --json document (printed by run())
 

@@ -101,6 +101,7 @@ tools::Exit run_wp_change(Session& s, bool set) {
         return tools::Exit::Ok;
     }
     confirm_or_refuse(fmt::format("{} on {}?", action, s.where(dev)), s.cfg.yes);
+    s.no_interrupts.emplace();
     if (set)
         dev.set_protection(mask, true);
     else

@@ -175,6 +175,7 @@ tools::Exit write_image(Session& s, ddrspd::SpdDevice& dev, const ddrspd::Image&
         fmt::print(stderr, "About to write {} of {}:\n{}", plan, s.where(dev),
                    changes_text(ranges, pages, fields));
     confirm_or_refuse(fmt::format("Write {} to {}?", source, s.where(dev)), s.cfg.yes);
+    s.no_interrupts.emplace();
 
     if (!s.cfg.no_backup) {
         const std::string path =
