@@ -4,7 +4,8 @@
 # (only the changed pages, verified) and show what changed and what the bus did.
 #
 # The module is a COPY of a sample image (dumps/ is never modified) in ./quickstart/.
-# On a Raspberry Pi with a DIMM socket adapter, set BUS=1: every command stays the same.
+# On a Raspberry Pi with a DIMM socket adapter, run it as BUS=1 tools/quickstart.sh: every
+# command stays the same.
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
@@ -18,7 +19,7 @@ chmod u+w "$work/module.bin"
 cd "$work"
 rm -f before.bin after.bin backup.bin
 
-BUS="emu:ddr4@0x50=$work/module.bin"
+BUS="${BUS:-emu:ddr4@0x50=$work/module.bin}"
 
 # Prints a command as typed, then runs it.
 run() {
