@@ -21,6 +21,10 @@ rm -f before.bin after.bin backup.bin
 
 BUS="${BUS:-emu:ddr4@0x50=$work/module.bin}"
 
+# On real hardware the write asks for confirmation (no --yes): it changes a real module.
+YES=""
+case "$BUS" in emu:*) YES="--yes" ;; esac
+
 # Prints a command as typed, then runs it.
 run() {
     printf '\n$ %s\n' "$1" >&2
@@ -32,6 +36,6 @@ run 'spd-prog --bus "$BUS" detect'
 run 'spd-prog --bus "$BUS" read -o before.bin'
 run 'spd-check --decode before.bin'
 run 'spd-check --set part_number=QUICKSTART-DIMM --set tAA=12.5 -o after.bin before.bin'
-run 'spd-prog --bus "$BUS" write after.bin --yes --backup backup.bin -v'
+run 'spd-prog --bus "$BUS" write after.bin $YES --backup backup.bin -v'
 run 'spd-prog --bus "$BUS" verify after.bin'
 printf '\nDone. To undo: spd-prog --bus "$BUS" write backup.bin --yes\n' >&2
