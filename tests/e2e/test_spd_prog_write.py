@@ -259,6 +259,16 @@ class Write(unittest.TestCase):
         self.assertEqual(e.read_bytes(ddr3), ddr3_orig)
         self.assertFalse(os.path.exists(ddr3 + ".pswp"))
 
+    def test_refuses_blank_module_of_unknown_type(self):
+        # A blank EEPROM (all 0xFF) does not say whether it is a DDR3 or DDR4 SPD.
+        blank = self.w.file("blank.bin")
+        p = e.run(PROG, "-b", f"emu:ddr4@0x50={blank}", "write", self.mod, "--yes",
+                  cwd=self.w.path)
+        self.assertEqual(p.returncode, 4, p.stderr.decode())
+        self.assertIn("DDR3 or DDR4", p.stderr.decode())
+        self.assertFalse(os.path.exists(blank))  # never written back: nothing changed
+        self.assert_untouched(p)
+
     def test_unreadable_image_exit_3(self):
         p = e.run(PROG, "-b", self.bus, "write", self.w.file("none.bin"), "--yes")
         self.assertEqual(p.returncode, 3)

@@ -91,7 +91,9 @@ std::vector<std::string> check_image_for_device(Session& s, const ddrspd::SpdDev
                         s.where(dev)));
     if (want == ddrspd::MemoryType::Unknown)
         throw ddrspd::RefusedError(fmt::format(
-            "{}: cannot tell whether the EEPROM at {} is a DDR3 or DDR4 SPD; not writing",
+            "{}: cannot tell whether the EEPROM at {} is a DDR3 or DDR4 SPD (byte 2 of its "
+            "contents names neither: a blank or damaged SPD, or a DDR4 module left in page 1 by "
+            "another program: power-cycle it). Nothing was written",
             s.bus->describe(), ddrspd::hex_addr(dev.addr())));
     // The chip cannot hold an image of another generation: never overridable.
     if (img.memory_type() != want)
