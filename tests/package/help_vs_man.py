@@ -71,6 +71,10 @@ def main():
     for tool, page in TOOLS.items():
         exe = os.path.join(build, "tools", tool)
         man_path = os.path.join(source, "man", page)
+        if not os.access(exe, os.X_OK):
+            print(f"FAIL: {tool}: not built ({exe})")
+            failed += 1
+            continue
         if not os.path.isfile(man_path):
             print(f"FAIL: {tool}: no man page man/{page}")
             failed += 1
