@@ -5,6 +5,7 @@
 #include <ddrspd/fault.hpp>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <random>
 #include <set>
@@ -16,8 +17,8 @@ namespace ddrspd {
 
 namespace {
 
-constexpr std::string_view fault_options =
-    "seed, nack_nth, nack_p, eagain_p, timeout_p, flip_p, vanish_nth, vanish_addr, slow_twr_us";
+constexpr std::string_view fault_options = "seed, nack_nth, nack_p, eagain_p, timeout_p, flip_p, "
+                                           "vanish_nth, vanish_addr, slow_twr_us, kill_nth";
 
 [[noreturn]] void bad_option(std::string_view item, std::string_view why) {
     throw UsageError(fmt::format("fault option '{}': {}", item, why));
@@ -56,6 +57,7 @@ std::string format_plan(const FaultPlan& p) {
     add("vanish_nth", p.vanish_nth, p.vanish_nth != 0);
     add("vanish_addr", hex_addr(p.vanish_addr), p.vanish_addr >= 0);
     add("slow_twr_us", p.slow_twr_us, p.slow_twr_us != 0);
+    add("kill_nth", p.kill_nth, p.kill_nth != 0);
     return s;
 }
 
@@ -98,6 +100,8 @@ FaultPlan parse_fault_plan(std::string_view opts) {
             plan.vanish_nth = parse_count(item, value, UINT64_MAX);
         } else if (key == "vanish_addr") {
             plan.vanish_addr = static_cast<int>(parse_count(item, value, 0x7F));
+        } else if (key == "kill_nth") {
+            plan.kill_nth = parse_count(item, value, UINT64_MAX);
         } else if (key == "slow_twr_us") {
             plan.slow_twr_us = static_cast<std::uint32_t>(parse_count(item, value, 10000000));
         } else {
@@ -132,7 +136,17 @@ struct FaultBus::Impl {
 
     int nack_errno() const { return inner->caps().full_i2c ? EREMOTEIO : ENXIO; }
 
+    // An injected error still costs the address phase on the wire (START, 9 clocks, STOP:
+    // about 110 us at 100 kHz). Without it a NACK would take no simulated time and a poller
+    // that retries back to back until a deadline would never reach it.
+    void charge_address_phase() const {
+        if (emu != nullptr) {
+            emu->clock().sleep_us(110);
+        }
+    }
+
     [[noreturn]] void nack(std::uint8_t addr, const std::string& why) const {
+        charge_address_phase();
         throw NackError(fmt::format("no device answered at {} on {} (injected fault: {})",
                                     hex_addr(addr), describe(), why),
                         nack_errno(), addr);
@@ -170,8 +184,22 @@ struct FaultBus::Impl {
         }
     }
 
+    [[noreturn]] void kill_process() {
+        if (emu != nullptr) {
+            try {
+                emu->close();
+            } catch (...) { // NOLINT(bugprone-empty-catch): dying anyway, as a killed tool would
+            }
+        }
+        std::raise(SIGKILL);
+        std::abort(); // not reached: SIGKILL cannot be caught
+    }
+
     void before(std::uint8_t addr, std::span<const std::uint8_t> write_data) {
         std::uint64_t n = ++transfers;
+        if (plan.kill_nth != 0 && n == plan.kill_nth) {
+            kill_process();
+        }
         if (plan.vanish_nth != 0 && n == plan.vanish_nth) {
             vanish(addr, write_data);
         }
@@ -188,6 +216,7 @@ struct FaultBus::Impl {
         }
         if (draw(plan.eagain_p)) {
             ++faults;
+            charge_address_phase();
             throw BusError(fmt::format("arbitration lost at {} on {} (injected fault on transfer "
                                        "{})",
                                        hex_addr(addr), describe(), n),
@@ -195,6 +224,7 @@ struct FaultBus::Impl {
         }
         if (draw(plan.timeout_p)) {
             ++faults;
+            charge_address_phase();
             throw BusError(fmt::format("transfer to {} on {} timed out (injected fault on "
                                        "transfer {})",
                                        hex_addr(addr), describe(), n),
