@@ -388,7 +388,7 @@ private:
                 fmt::print("dry run: would write {} to {}\n{}\n", name, where(), summary);
             return tools::Exit::Ok;
         }
-        if (!cfg.yes && tools::is_terminal(stdin) && !cfg.json)
+        if (!cfg.yes && tools::is_terminal(stdin))
             fmt::print(stderr, "About to write {} to {}:\n{}\n", name, where(), summary);
         confirm_or_refuse(fmt::format("Write {} to {}?", name, where()), cfg.yes);
         no_interrupts.emplace();
@@ -400,9 +400,10 @@ private:
             info(fmt::format(
                 "backup of bytes 0x{:x}-0x{:x}: {} (undo: eeprom-dump -b {} -a {} --chip {}{} "
                 "--offset 0x{:x} --write {})",
-                offset, offset + data.size() - 1, path, cfg.bus, ddrspd::hex_addr(cfg.addr),
-                cfg.chip, cfg.chips == 1 ? "" : fmt::format(" --chips {}", cfg.chips), offset,
-                path));
+                offset, offset + data.size() - 1, path, shell_quote(cfg.bus),
+                ddrspd::hex_addr(cfg.addr), cfg.chip,
+                cfg.chips == 1 ? "" : fmt::format(" --chips {}", cfg.chips), offset,
+                shell_quote(path)));
         } else {
             doc["backup"] = nullptr;
         }

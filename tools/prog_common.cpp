@@ -487,6 +487,19 @@ std::string exit_status_table() {
            "confirmation\n";
 }
 
+std::string shell_quote(std::string_view word) {
+    const bool safe = !word.empty() && std::all_of(word.begin(), word.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) != 0 ||
+               std::string_view("_@%+=:,./-").find(c) != std::string_view::npos;
+    });
+    if (safe)
+        return std::string(word);
+    std::string out = "'";
+    for (char c : word)
+        out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
 std::string format_size(std::size_t bytes) {
     if (bytes >= 1024 && bytes % 1024 == 0)
         return fmt::format("{} KiB", bytes / 1024);

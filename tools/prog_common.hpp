@@ -165,6 +165,9 @@ std::vector<std::uint8_t> read_binary(const std::string& path, std::size_t max_b
 // ddrspd tool; the meanings are the programming tools' own).
 std::string exit_status_table();
 
+// A word as a POSIX shell reads it back: unchanged when safe, else in single quotes.
+std::string shell_quote(std::string_view word);
+
 // Size with a unit suffix for people: 512 -> "512 bytes", 32768 -> "32 KiB".
 std::string format_size(std::size_t bytes);
 

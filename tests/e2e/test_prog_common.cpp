@@ -104,3 +104,10 @@ TEST_CASE("diff_fields names what changed, in people's words") {
     CHECK(find("tRCD min") == nullptr);
     CHECK(prog::diff_fields(before, before).empty());
 }
+
+TEST_CASE("shell_quote") {
+    CHECK(prog::shell_quote("emu:ddr4@0x50=/tmp/a.bin") == "emu:ddr4@0x50=/tmp/a.bin");
+    CHECK(prog::shell_quote("bcm2835 (i2c@7e804000)") == "'bcm2835 (i2c@7e804000)'");
+    CHECK(prog::shell_quote("it's") == "'it'\\''s'");
+    CHECK(prog::shell_quote("") == "''");
+}

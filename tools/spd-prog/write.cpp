@@ -173,7 +173,7 @@ tools::Exit write_image(Session& s, ddrspd::SpdDevice& dev, const ddrspd::Image&
               changes_text(ranges, pages, fields));
         return tools::Exit::Ok;
     }
-    if (!s.cfg.yes && tools::is_terminal(stdin) && !s.cfg.json)
+    if (!s.cfg.yes && tools::is_terminal(stdin))
         fmt::print(stderr, "About to write {} of {}:\n{}", plan, s.where(dev),
                    changes_text(ranges, pages, fields));
     confirm_or_refuse(fmt::format("Write {} to {}?", source, s.where(dev)), s.cfg.yes);
@@ -185,7 +185,8 @@ tools::Exit write_image(Session& s, ddrspd::SpdDevice& dev, const ddrspd::Image&
         ddrspd::write_file_atomic(path, std::span<const std::uint8_t>(current.bytes()));
         s.doc["backup"] = path;
         s.info(fmt::format("backup of the current SPD: {} (undo: spd-prog -b {} -a {} write {})",
-                           path, s.cfg.bus, ddrspd::hex_addr(dev.addr()), path));
+                           path, shell_quote(s.cfg.bus), ddrspd::hex_addr(dev.addr()),
+                           shell_quote(path)));
     } else {
         s.doc["backup"] = nullptr;
     }
