@@ -30,9 +30,16 @@ if ! command -v dpkg-checkbuilddeps >/dev/null 2>&1 || ! dpkg-checkbuilddeps >/d
     apt_get build-dep --no-install-recommends ./
 fi
 
-# 2. Tools used only by some tests (emulators, cross compilers...): tests/*/packages.txt,
-#    one package per line ('#' comments; "pkg:arch" enables that dpkg architecture).
-extras=$(cat tests/*/packages.txt 2>/dev/null | sed 's/#.*//' | tr -s ' \t' '\n' | sed '/^$/d' | sort -u)
+# 2. Tools used only by the slower test layers (emulators, cross compilers...), for the layers
+#    named in DDRSPD_EXTRAS (e.g. "vm cross"; tests/run.sh --all names them all):
+#    tests/LAYER/packages.txt, one package per line ('#' comments; "pkg:arch" enables that
+#    dpkg architecture).
+lists=""
+for layer in ${DDRSPD_EXTRAS:-}; do
+    [ -f "tests/$layer/packages.txt" ] && lists="$lists tests/$layer/packages.txt"
+done
+# shellcheck disable=SC2086
+extras=$(cat /dev/null $lists 2>/dev/null | sed 's/#.*//' | tr -s ' \t' '\n' | sed '/^$/d' | sort -u)
 missing=""
 for p in $extras; do
     case "$p" in
