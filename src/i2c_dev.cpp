@@ -221,7 +221,9 @@ std::optional<std::string> bound_driver(int bus, int addr) {
 void throw_i2c_error(int err, I2cOp op, int bus, const std::string& bus_desc, int addr,
                      std::string_view what) {
     const std::string reason = std::strerror(err);
-    if (op == I2cOp::transfer && (err == ENXIO || err == EREMOTEIO || err == EIO))
+    // ENODEV: i2c-stub (and some SMBus drivers) for an address with no chip behind it.
+    if (op == I2cOp::transfer &&
+        (err == ENXIO || err == EREMOTEIO || err == EIO || err == ENODEV))
         throw NackError(fmt::format("no device answered at {} on {} ({}: {})", hex_addr(addr),
                                     bus_desc, what, reason),
                         err, addr);

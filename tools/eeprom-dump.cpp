@@ -363,7 +363,8 @@ private:
             throw ddrspd::UsageError(
                 fmt::format("{} ({} bytes) at offset 0x{:x} does not fit the {}", name, data.size(),
                             offset, what()));
-        const auto current = read_region(t, offset, data.size());
+        const auto current =
+            read_consistent([&] { return read_region(t, offset, data.size()); }, where(), cfg.addr);
         const auto ranges = diff_ranges(current, data, offset);
         const std::size_t page = t.page_size();
         const auto pages = changed_pages(current, data, page, offset);

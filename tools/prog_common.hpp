@@ -6,9 +6,11 @@
 
 #include <ddrspd/bus.hpp>
 #include <ddrspd/decode.hpp>
+#include <ddrspd/error.hpp>
 #include <ddrspd/image.hpp>
 #include <ddrspd/spd_device.hpp>
 
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstddef>
@@ -170,5 +172,24 @@ std::string shell_quote(std::string_view word);
 
 // Size with a unit suffix for people: 512 -> "512 bytes", 32768 -> "32 KiB".
 std::string format_size(std::size_t bytes);
+
+// Reads until two consecutive reads agree (at most max_reads reads), so a bit flipped on the wire
+// can end up neither in a backup nor in the plan of what to write. Throws BusError naming
+// `what` when the reads never agree (loose contact, noisy bus).
+template <class Read>
+auto read_consistent(Read&& read, const std::string& what, int addr, unsigned max_reads = 4)
+    -> decltype(read()) {
+    auto previous = read();
+    for (unsigned n = 1; n < max_reads; ++n) {
+        auto again = read();
+        if (again == previous)
+            return again;
+        previous = std::move(again);
+    }
+    throw ddrspd::BusError(what + ": " + std::to_string(max_reads) +
+                               " reads of the device gave different data each time; check the "
+                               "wiring and the module's seating, then try again",
+                           EIO, addr);
+}
 
 } // namespace prog

@@ -45,6 +45,8 @@ public:
     // True when the data ends before expected_size().
     bool truncated() const noexcept { return size() < expected_size(); }
 
+    bool operator==(const Image& other) const noexcept = default;
+
 private:
     std::vector<std::uint8_t> bytes_;
 };

@@ -233,7 +233,8 @@ tools::Exit run_write(Session& s) {
     s.doc["file"] = s.cfg.file;
     check_image_for_device(s, dev, target, name);
     ProgressBar bar(s.progress_enabled());
-    const ddrspd::Image current = dev.read(bar.callback());
+    const ddrspd::Image current =
+        read_consistent([&] { return dev.read(bar.callback()); }, s.where(dev), dev.addr());
     bar.finish();
     return write_image(s, dev, current, target, name);
 }
@@ -241,7 +242,8 @@ tools::Exit run_write(Session& s) {
 tools::Exit run_fix_crc(Session& s) {
     ddrspd::SpdDevice dev(*s.bus, s.cfg.addr);
     ProgressBar bar(s.progress_enabled());
-    const ddrspd::Image current = dev.read(bar.callback());
+    const ddrspd::Image current =
+        read_consistent([&] { return dev.read(bar.callback()); }, s.where(dev), dev.addr());
     bar.finish();
     ddrspd::Image target = current;
     const int fixed = ddrspd::fix_crcs(target);
