@@ -114,18 +114,21 @@ struct FakeAdapter::Impl {
         fs::create_symlink(fs::path("../../drivers") / driver, dev / "driver");
     }
 
-    // Keeps simulated time at least as far as wall time since the adapter was created, so a
-    // chip's write cycle takes real time for the program talking to the fake.
+    // Moves simulated time forward by the wall time that passed since the previous call, so a
+    // chip's write cycle takes (at least) real time for the program talking to the fake: a
+    // program that waits 5 ms really sees a 5 ms write cycle end, however much simulated time
+    // earlier transfers cost. (Keeping simulated >= wall time since the start instead made a
+    // cycle after a long read end only after the read's simulated lead had passed in real
+    // time, past the drivers' 25 ms polling bound.)
     void sync_clock() {
         if (!simulated)
             return;
-        const auto wall =
-            static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                           std::chrono::steady_clock::now() - wall0)
-                                           .count());
-        const std::uint64_t sim = backend.clock().now_us() - sim0;
-        if (wall > sim)
-            backend.clock().sleep_us(wall - sim);
+        const auto now = std::chrono::steady_clock::now();
+        const auto elapsed = static_cast<std::uint64_t>(
+            std::chrono::duration_cast<std::chrono::microseconds>(now - wall0).count());
+        wall0 = now;
+        if (elapsed > 0)
+            backend.clock().sleep_us(elapsed);
     }
 
     // One transaction on the backend: 0 or -errno as the adapter driver would return it.

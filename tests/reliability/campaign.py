@@ -187,6 +187,11 @@ class Runner:
         spec = "emu:" + ",".join(items)
         if faults:
             opts = [f"seed={sc['fault_seed']}"] + [f"{k}={v}" for k, v in faults.items()]
+            if "vanish_nth" in faults:
+                # The power switch unplugs the module itself, with its command addresses
+                # (0x30-0x37) and sensor: without vanish_addr, a transfer to 0x36 would make
+                # only that command address "vanish", which no hardware can do.
+                opts.append(f"vanish_addr={sc['addr']:#x}")
             spec = "fault:" + ",".join(opts) + ":" + spec
         return spec
 
