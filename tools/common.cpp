@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
+#include <string>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -90,6 +92,34 @@ void setup_app(CLI::App& app, std::string_view footer) {
     app.footer(std::string(footer));
 }
 
+namespace {
+
+// CLI11 reports a mistyped subcommand as "A subcommand is required": name the word instead.
+std::optional<std::string> unknown_subcommand(CLI::App& app) {
+    CLI::App* cur = &app; // the deepest subcommand given, e.g. "wp"
+    while (!cur->get_subcommands().empty())
+        cur = cur->get_subcommands().front();
+    auto subs = cur->get_subcommands([](CLI::App*) { return true; });
+    if (subs.empty())
+        return std::nullopt;
+    auto words = cur->remaining();
+    if (cur != &app) {
+        auto more = app.remaining(); // unknown words fall through to the top level
+        words.insert(words.end(), more.begin(), more.end());
+    }
+    for (const auto& word : words) {
+        if (word.empty() || word[0] == '-')
+            continue;
+        std::string names;
+        for (const auto* s : subs)
+            names += (names.empty() ? "" : ", ") + s->get_name();
+        return fmt::format("unknown subcommand '{}' (expected one of: {})", word, names);
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
 int run_main(CLI::App& app, int argc, char** argv, const std::function<Exit()>& run) {
     if (!is_terminal(stdout))
         std::setvbuf(stdout, stdout_buffer, _IOFBF, sizeof stdout_buffer);
@@ -102,7 +132,7 @@ int run_main(CLI::App& app, int argc, char** argv, const std::function<Exit()>& 
             std::fflush(stdout);
             return code(Exit::Ok);
         } catch (const CLI::ParseError& e) {
-            diag("{}", e.what());
+            diag("{}", unknown_subcommand(app).value_or(e.what()));
             diag("Run with --help for more information.");
             return code(Exit::Usage);
         }

@@ -118,8 +118,8 @@ ROWS = [
     ("prog backup and no-backup", P, "-b {bus4} write {ddr4} --yes --backup {dir}/b.bin "
      "--no-backup", USAGE, ["--no-backup"], {}),
     ("prog verbose and quiet", P, "-b {bus4} -v -q detect", USAGE, ["--quiet"], {}),
-    ("prog unknown subcommand", P, "-b {bus4} frobnicate", USAGE, ["frobnicate"],
-     {"known_bug": "says 'A subcommand is required' without naming frobnicate"}),
+    ("prog unknown subcommand", P, "-b {bus4} frobnicate", USAGE, ["frobnicate"], {}),
+    ("prog unknown wp subcommand", P, "-b {bus4} wp frob", USAGE, ["frob"], {}),
     ("prog wp block out of range", P, "-b {bus4} wp set 7 --vhv --yes", USAGE, ["7"], {}),
     ("prog read bad format", P, "-b {bus4} read --format png -o {dir}/o.bin", USAGE, ["png"],
      {}),
