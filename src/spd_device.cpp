@@ -43,6 +43,10 @@ constexpr std::size_t kBlock = 128;      // write-protect block
 constexpr std::size_t kSpdPage = 256;    // EE1004 page, one legacy 256-byte view
 constexpr std::uint32_t kProtectPollInterval = 200;
 constexpr std::uint32_t kProtectPollTimeout = 25000;
+// How long the page-0 restore outwaits a write cycle: 100x the datasheets' 5 ms tWR and 20x the
+// write poll bound, so that a write abandoned on a slow cycle still ends in page 0. Spent only
+// on an error path, and only while the module keeps NACKing.
+constexpr std::uint32_t kRestoreTimeout = 500000;
 
 constexpr std::string_view kVhvExplanation =
     "changing SPD write protection needs a high voltage (7-10 V) on the module's SA0 pin "
@@ -179,7 +183,7 @@ struct SpdDevice::Impl {
         if (!switched || page == 0)
             return;
         try {
-            detail::AckPoller(bus, kProtectPollInterval, 2 * kProtectPollTimeout).wait_ready(addr);
+            detail::AckPoller(bus, kProtectPollInterval, kRestoreTimeout).wait_ready(addr);
         } catch (...) {
         }
         for (int attempt = 0; attempt < 3; ++attempt) {

@@ -625,6 +625,29 @@ TEST_CASE("slow write cycles succeed through ACK polling; a bounded timeout fail
     CHECK(dev.write(Image(target), patient).verified);
 }
 
+TEST_CASE("page 0 is restored after a write cycle that outlasts the poll bound", "[fault]") {
+    // A write in page 1 times out (cycle 100 ms, poll bound 25 ms): the module still NACKs
+    // everything, SPA0 included, until its cycle ends; the restore must outwait it.
+    EmulatedBus bus;
+    bus.add_ddr4(0x50, ddr4_bytes(1));
+    SpdDevice dev(bus, 0x50);
+    dev.read();
+    bus.set_twr_us(100000);
+    auto target = ddr4_bytes(1);
+    target[0x130] ^= 1; // page 1 only
+    const auto t0 = bus.stats()->simulated_time_us;
+    try {
+        dev.write(Image(target));
+        FAIL("no exception");
+    } catch (const BusError& e) {
+        CHECK(e.errno_value() == ETIMEDOUT);
+    }
+    CHECK(bus.ee1004_page() == 0);
+    CHECK(bus.contents(0x50) == target); // the cycle itself completed
+    // It waited for the cycle, not much longer.
+    CHECK(bus.stats()->simulated_time_us - t0 < 100000 + 20000);
+}
+
 TEST_CASE("page writes poll with their own address phase once the cycle is learned") {
     EmulatedBus bus(EmuOptions{100000, 3000, false, 30.0});
     bus.add_ddr4(0x50, ddr4_bytes(1));
