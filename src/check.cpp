@@ -199,6 +199,8 @@ void check_size(const Image& img, const Layout& layout, Findings& out) {
 
 void check_crcs(const Image& img, const std::vector<CrcBlock>& blocks, Findings& out) {
     for (const CrcBlock& b : blocks) {
+        if (b.present && b.ok)
+            continue;
         const std::string covered = range(b.first, b.last);
         if (!b.present) {
             out.add(Severity::Error, "crc-missing", b.stored_at,
@@ -325,10 +327,19 @@ std::vector<Timing> ddr5_timings(const Image& img) {
     return out;
 }
 
-void check_timings(const Image& img, const Layout& layout, Findings& out) {
-    SpdInfo info = decode(img);
+const Timing* find_timing(const std::vector<Timing>& timings, std::string_view name) noexcept {
+    for (const Timing& t : timings)
+        if (t.name == name)
+            return &t;
+    return nullptr;
+}
+
+void check_timings(const Image& img, const Layout& layout, const SpdInfo& info, Findings& out) {
+    std::vector<Timing> ddr5;
     if (info.timings.empty() && img.memory_type() == MemoryType::DDR5)
-        info.timings = ddr5_timings(img);
+        ddr5 = ddr5_timings(img);
+    const std::vector<Timing>& timings = ddr5.empty() ? info.timings : ddr5;
+    const auto timing = [&](std::string_view name) { return find_timing(timings, name); };
     const auto present = [&](std::size_t offset) { return offset < img.size(); };
 
     // decode() leaves zero timings out of the list, so absent means zero.
@@ -336,22 +347,22 @@ void check_timings(const Image& img, const Layout& layout, Findings& out) {
         out.add(Severity::Warning, "zero-timing", layout.tck,
                 fmt::format("tCKmin (byte {}) is 0: no speed can be derived", layout.tck));
     for (const TimingAt& t : layout.required) {
-        const Timing* timing = info.timing(t.name);
-        if (present(t.offset) && !(timing && timing->ns > 0))
+        const Timing* found = timing(t.name);
+        if (present(t.offset) && !(found && found->ns > 0))
             out.add(Severity::Warning, "zero-timing", t.offset,
                     fmt::format("{} (byte {}) is 0", t.name, t.offset));
     }
 
-    const Timing* tras = info.timing("tRAS");
-    const Timing* trp = info.timing("tRP");
-    const Timing* trc = info.timing("tRC");
+    const Timing* tras = timing("tRAS");
+    const Timing* trp = timing("tRP");
+    const Timing* trc = timing("tRC");
     if (tras && trp && trc && tras->ns > 0 && trp->ns > 0 && trc->ns > 0 &&
         trc->ns + 0.0005 < tras->ns + trp->ns)
         out.add(Severity::Warning, "timing-inconsistent", layout.required[4].offset,
                 fmt::format("tRC {:.3f} ns is shorter than tRAS + tRP = {:.3f} + {:.3f} ns",
                             trc->ns, tras->ns, trp->ns));
 
-    const Timing* taa = info.timing("tAA");
+    const Timing* taa = timing("tAA");
     if (!taa || !(taa->ns > 0) || !(info.tck_ns > 0))
         return;
     if (info.cas_latencies.empty()) {
@@ -392,7 +403,10 @@ bool Report::ok() const noexcept {
                         [](const Finding& f) { return f.severity == Severity::Error; });
 }
 
-Report check(const Image& img) {
+namespace {
+
+// `info` is decode(img) when the caller has it, else nullptr (decoded here if needed).
+Report check_image(const Image& img, const SpdInfo* info) {
     Report report;
     Findings out;
     if (img.empty()) {
@@ -437,10 +451,26 @@ Report check(const Image& img) {
     check_manufacturer(img, layout->module_mfr, "module manufacturer", out);
     check_manufacturer(img, layout->dram_mfr, "DRAM manufacturer", out);
     check_part_number(img, *layout, out);
-    if (timebase_ok)
-        check_timings(img, *layout, out);
+    if (timebase_ok) {
+        if (info) {
+            check_timings(img, *layout, *info, out);
+        } else {
+            const SpdInfo decoded = decode(img);
+            check_timings(img, *layout, decoded, out);
+        }
+    }
     report.findings = out.take();
     return report;
+}
+
+} // namespace
+
+Report check(const Image& img) {
+    return check_image(img, nullptr);
+}
+
+Report check(const Image& img, const SpdInfo& info) {
+    return check_image(img, &info);
 }
 
 } // namespace ddrspd

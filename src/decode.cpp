@@ -5,12 +5,13 @@
 #include <array>
 #include <cmath>
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 namespace ddrspd {
 
 std::string Date::iso() const {
-    return valid ? fmt::format("{:04}-W{:02}", year, week) : std::string();
+    return valid ? fmt::format(FMT_COMPILE("{:04}-W{:02}"), year, week) : std::string();
 }
 
 const Timing* SpdInfo::timing(std::string_view name) const noexcept {
@@ -154,7 +155,7 @@ Date bcd_date(std::uint8_t year, std::uint8_t week) noexcept {
 std::string revision_string(std::uint8_t b) {
     if (b == 0xFF)
         return {};
-    return fmt::format("{}.{}", b >> 4, b & 0x0F);
+    return fmt::format(FMT_COMPILE("{}.{}"), b >> 4, b & 0x0F);
 }
 
 std::string raw_card_name(std::uint8_t card, std::uint8_t height_byte) {
@@ -174,14 +175,14 @@ std::string raw_card_name(std::uint8_t card, std::uint8_t height_byte) {
         name += letters[ref / letters.size() - 1];
     name += letters[ref % letters.size()];
     if (rev != 0)
-        name += fmt::format(" rev {}", rev);
+        name += fmt::format(FMT_COMPILE(" rev {}"), rev);
     return name;
 }
 
 std::string package_name(bool monolithic, bool three_ds, int dies) {
     if (monolithic)
         return "monolithic";
-    return fmt::format("{}, {} {}", three_ds ? "3DS" : "non-monolithic", dies,
+    return fmt::format(FMT_COMPILE("{}, {} {}"), three_ds ? "3DS" : "non-monolithic", dies,
                        dies == 1 ? "die" : "dies");
 }
 
@@ -189,10 +190,10 @@ void set_speed(SpdInfo& info, int gen) {
     info.speed_mts = speed_grade_mts(info.tck_ns);
     if (info.speed_mts <= 0)
         return;
-    info.speed_name = fmt::format("DDR{}-{}", gen, info.speed_mts);
+    info.speed_name = fmt::format(FMT_COMPILE("DDR{}-{}"), gen, info.speed_mts);
     if (info.bus_width > 0) {
         const long long rate = static_cast<long long>(info.speed_mts) * info.bus_width / 8;
-        info.pc_name = fmt::format("PC{}-{}", gen, rate / 100 * 100);
+        info.pc_name = fmt::format(FMT_COMPILE("PC{}-{}"), gen, rate / 100 * 100);
     }
 }
 

@@ -328,6 +328,187 @@ Image parse_hexdump(const std::vector<Line>& lines, std::string_view name) {
     return sink.finish();
 }
 
+// Fast path for the common case, hexdump -C [-v] exactly as the tool prints it: eight-digit
+// addresses, "hh" bytes separated by spaces, an ASCII column of printable characters, LF line
+// ends, no blank or comment lines. It reads the text in one pass without splitting it into
+// lines or tokens (the general path spent most of spd-check's time there) and gives up,
+// returning nothing, at the first thing it does not expect; parse_hexdump() then reads the
+// file and reports any error. Whatever it accepts, parse_hexdump() accepts with the same bytes
+// (and auto-detection picks hexdump -C for it), so it changes speed, never results.
+
+// Value of each character as a hex digit; 0xFF when it is not one.
+constexpr std::array<std::uint8_t, 256> hex_digits = [] {
+    std::array<std::uint8_t, 256> t{};
+    t.fill(0xFF);
+    for (unsigned c = 0; c < 10; ++c)
+        t['0' + c] = static_cast<std::uint8_t>(c);
+    for (unsigned c = 0; c < 6; ++c) {
+        t['a' + c] = static_cast<std::uint8_t>(10 + c);
+        t['A' + c] = static_cast<std::uint8_t>(10 + c);
+    }
+    return t;
+}();
+
+unsigned hex_digit(char c) noexcept { // 0xFF when not a hex digit
+    return hex_digits[static_cast<unsigned char>(c)];
+}
+
+// Two hex digits at p, or a value above 0xFF when either is not one.
+unsigned hex_pair(const char* p) noexcept {
+    const unsigned hi = hex_digit(p[0]);
+    const unsigned lo = hex_digit(p[1]);
+    return (hi | lo) > 15 ? 0x100 : (hi << 4) | lo;
+}
+
+// The printable ASCII column that ends a hexdump -C line, from just after its opening '|' to
+// the end of the line. Returns the position of the line end, or nullptr when a character is
+// not printable (tab, CR, UTF-8: the general path trims or classifies those).
+const char* skip_ascii_column(const char* p, const char* end) noexcept {
+    // A full row's column, 16 characters and the closing '|', checked without a test per
+    // character for the line end (anything else takes the loop below).
+    if (end - p >= 17 && p[16] == '|' && (end - p == 17 || p[17] == '\n')) {
+        unsigned bad = 0;
+#pragma GCC unroll 16
+        for (int k = 0; k < 16; ++k)
+            bad |= static_cast<unsigned>(static_cast<unsigned char>(p[k] - 0x20) >= 0x5F);
+        if (bad == 0)
+            return p + 17;
+    }
+    for (; p < end && *p != '\n'; ++p) {
+        const auto c = static_cast<unsigned char>(*p);
+        if (c < 0x20 || c >= 0x7F)
+            return nullptr;
+    }
+    return p;
+}
+
+// A full line exactly as hexdump -C prints it, from just after the address up to its ASCII
+// column: "  92 10 0b 02 04 21 00 01  03 52 01 08 0c 00 3e 00  |". Reads its 16 bytes into
+// `out`. The offsets below are columns of the line minus the 8 of the address.
+constexpr std::size_t full_row_length = 2 + 16 * 3 + 3;
+
+bool read_full_row(const char* p, std::uint8_t* out) noexcept {
+    if (p[0] != ' ' || p[1] != ' ' || p[34 - 8] != ' ' || p[59 - 8] != ' ' || p[60 - 8] != '|')
+        return false;
+    // Bits above the low four collect every non-digit (0xFF in the table) and every cell
+    // not followed by a space.
+    unsigned bad = 0;
+#pragma GCC unroll 16
+    for (std::size_t j = 0; j < 16; ++j) {
+        const char* cell = p + 2 + 3 * j + (j >= 8 ? 1 : 0);
+        const unsigned hi = hex_digit(cell[0]);
+        const unsigned lo = hex_digit(cell[1]);
+        bad |= hi | lo | (static_cast<unsigned>(cell[2] != ' ') << 4);
+        out[j] = static_cast<std::uint8_t>((hi << 4) | lo);
+    }
+    return bad <= 15;
+}
+
+std::optional<Image> parse_hexdump_fast(std::string_view data, bool detecting) {
+    // Auto-detection skips a first line holding "i2cdump" (as i2cdump's command line).
+    if (detecting && data.substr(0, data.find('\n')).find("i2cdump") != std::string_view::npos)
+        return std::nullopt;
+    std::vector<std::uint8_t> bytes;
+    bytes.reserve(1024);
+    std::size_t row_start = 0, row_size = 0; // the last data row, for '*'
+    bool pending_repeat = false;
+    bool ended = false;
+    const char* p = data.data();
+    const char* const end = p + data.size();
+    while (p < end) {
+        if (ended)
+            return std::nullopt;
+        if (*p == '*') {
+            if (p + 1 < end && p[1] != '\n')
+                return std::nullopt;
+            if (row_size == 0 || pending_repeat)
+                return std::nullopt;
+            pending_repeat = true;
+            p += p + 1 < end ? 2 : 1;
+            continue;
+        }
+        // Address: exactly eight hex digits, then a space or the end of the line.
+        if (end - p < 8)
+            return std::nullopt;
+        std::size_t addr = 0;
+        for (int k = 0; k < 8; ++k) {
+            const unsigned d = hex_digit(p[k]);
+            if (d > 15)
+                return std::nullopt;
+            addr = (addr << 4) | d;
+        }
+        p += 8;
+        if (p < end && *p != ' ' && *p != '\n')
+            return std::nullopt;
+        if (pending_repeat) {
+            if (addr <= bytes.size() || addr > max_image_size ||
+                (addr - bytes.size()) % row_size != 0)
+                return std::nullopt;
+            while (bytes.size() < addr) {
+                for (std::size_t k = 0; k < row_size; ++k) {
+                    const std::uint8_t b = bytes[row_start + k];
+                    bytes.push_back(b);
+                }
+            }
+            pending_repeat = false;
+        } else if (addr != bytes.size()) {
+            return std::nullopt;
+        }
+        const std::size_t first = bytes.size();
+        // The first data line must look like hexdump -C to auto-detection: two spaces after
+        // the address, a '|' later (checked below).
+        if (detecting && first == 0 && (end - p < 2 || p[0] != ' ' || p[1] != ' '))
+            return std::nullopt;
+        std::size_t count = 0;
+        std::array<std::uint8_t, 16> row;
+        if (static_cast<std::size_t>(end - p) >= full_row_length && first + 16 <= max_image_size &&
+            read_full_row(p, row.data())) {
+            bytes.insert(bytes.end(), row.begin(), row.end());
+            count = 16;
+            p += full_row_length;
+        } else {
+            // Any other spacing: bytes up to the '|' of the ASCII column or the line end.
+            for (;;) {
+                while (p < end && *p == ' ')
+                    ++p;
+                if (p == end || *p == '\n' || *p == '|')
+                    break;
+                if (end - p < 2)
+                    return std::nullopt;
+                const unsigned v = hex_pair(p);
+                if (v > 0xFF)
+                    return std::nullopt;
+                p += 2;
+                if (p < end && *p != ' ' && *p != '\n' && *p != '|')
+                    return std::nullopt;
+                if (++count > 16 || bytes.size() >= max_image_size)
+                    return std::nullopt;
+                bytes.push_back(static_cast<std::uint8_t>(v));
+            }
+            if (p < end && *p == '|')
+                ++p;
+            else if (count > 0)
+                return std::nullopt; // data without the ASCII column: left to the general path
+            else
+                ended = true; // the final line: total length
+        }
+        if (!ended) {
+            if (count == 0)
+                return std::nullopt; // a row without bytes
+            p = skip_ascii_column(p, end);
+            if (p == nullptr)
+                return std::nullopt;
+            row_start = first;
+            row_size = count;
+        }
+        if (p < end)
+            ++p; // '\n'
+    }
+    if (pending_repeat || bytes.empty())
+        return std::nullopt;
+    return Image(std::move(bytes));
+}
+
 // ---------------------------------------------------------------------------------------------
 // xxd [-g1]: "00000000: 9210 0b02 ...  .........". Also "*" lines of xxd -a.
 
@@ -629,6 +810,11 @@ DumpFormat dump_format_from_string(std::string_view name) {
 ParsedDump parse_dump(std::string_view data, std::string_view name, DumpFormat format) {
     if (data.empty())
         throw FormatError(fmt::format("{}: empty file", name));
+    // Before the binary test: what the fast path accepts is plain ASCII text.
+    if (format == DumpFormat::Auto || format == DumpFormat::HexdumpC) {
+        if (auto image = parse_hexdump_fast(data, format == DumpFormat::Auto))
+            return {std::move(*image), DumpFormat::HexdumpC};
+    }
     if (format == DumpFormat::Auto && looks_binary(data))
         format = DumpFormat::Raw;
     if (format == DumpFormat::Raw)

@@ -39,4 +39,9 @@ struct Report {
 //  zero-timing (a required timing is 0), blank-image (all 0x00 or all 0xFF).
 Report check(const Image& img);
 
+struct SpdInfo;
+// The same report for a caller that already has `info` = decode(img) of this very image
+// (spd-check prints both): the timing checks use it instead of decoding a second time.
+Report check(const Image& img, const SpdInfo& info);
+
 } // namespace ddrspd

@@ -2,7 +2,9 @@
 // check(): one synthetic image per generation that passes, then one defect at a time.
 #include <ddrspd/check.hpp>
 #include <ddrspd/crc.hpp>
+#include <ddrspd/decode.hpp>
 #include <ddrspd/error.hpp>
+#include <ddrspd/types.hpp>
 
 #include <algorithm>
 #include <random>
@@ -132,6 +134,17 @@ std::string describe(const Report& r) {
     for (const Finding& f : r.findings)
         all += std::string(to_string(f.severity)) + " " + f.code + " @" +
                (f.offset ? std::to_string(*f.offset) : "-") + ": " + f.message + "\n";
+    return all;
+}
+
+// Findings and CRC blocks as text, to compare two reports whole.
+std::string describe_all(const Report& r) {
+    std::string all = describe(r);
+    for (const CrcBlock& c : r.crc)
+        all += c.name + " " + std::to_string(c.first) + "-" + std::to_string(c.last) + " @" +
+               std::to_string(c.stored_at) + " " + std::to_string(c.present) + " " +
+               std::to_string(c.stored) + " " + std::to_string(c.computed) + " " +
+               std::to_string(c.ok) + "\n";
     return all;
 }
 
@@ -452,6 +465,16 @@ TEST_CASE("every documented code has a case that produces it", "[check]") {
     CHECK(seen == documented);
 }
 
+TEST_CASE("check() with the caller's decode gives the same report", "[check]") {
+    for (const Image& img : {ddr3(), ddr4(), ddr5(), truncated(ddr4(), 100)}) {
+        const Report own = check(img);
+        const Report given = check(img, decode(img));
+        INFO(describe_all(own));
+        CHECK(describe_all(given) == describe_all(own));
+        CHECK(given.ok() == own.ok());
+    }
+}
+
 TEST_CASE("check() never throws on random or mutated images (fuzz)", "[check][fuzz]") {
     std::mt19937 rng(7);
     const auto pick = [&](std::size_t n) {
@@ -481,6 +504,9 @@ TEST_CASE("check() never throws on random or mutated images (fuzz)", "[check][fu
         Report r;
         try {
             r = check(img);
+            // Given the decode, check() reports exactly what it finds decoding itself.
+            if (is_supported(img.memory_type()))
+                REQUIRE(describe_all(check(img, decode(img))) == describe_all(r));
         } catch (const std::exception& e) {
             FAIL("check() threw: " << e.what());
         }

@@ -606,3 +606,162 @@ TEST_CASE("parse_dump never throws anything but FormatError (fuzz)", "[dumpfile]
     }
     CHECK(parsed > 100); // the mutations leave some dumps valid
 }
+
+// hexdump -C output exactly as the tool prints it takes a one-pass reader; anything else goes
+// to the general reader, which also reports every error. A leading comment line sends the same
+// text to the general reader, so the two can be compared on the same input.
+namespace {
+
+std::string with_comment(const std::string& text) {
+    return "# general reader\n" + text;
+}
+
+// The FormatError message of parse_dump, "" when it parses.
+std::string outcome(const std::string& text, DumpFormat f, ParsedDump& parsed) {
+    try {
+        parsed = parse_dump(text, "t", f);
+        return "";
+    } catch (const FormatError& e) {
+        return e.what();
+    }
+}
+
+// "t: line N: ..." with N lowered by one (for messages about the text behind the comment).
+std::string line_before(const std::string& msg) {
+    const std::string tag = "t: line ";
+    if (msg.rfind(tag, 0) != 0)
+        return msg;
+    const std::size_t end = msg.find(':', tag.size());
+    const int n = std::stoi(msg.substr(tag.size(), end - tag.size()));
+    return tag + std::to_string(n - 1) + msg.substr(end);
+}
+
+void require_same_as_general_reader(const std::string& text, DumpFormat f) {
+    INFO("input:\n" << text);
+    ParsedDump direct{}, general{};
+    const std::string direct_error = outcome(text, f, direct);
+    const std::string general_error = outcome(with_comment(text), f, general);
+    REQUIRE(direct_error == line_before(general_error));
+    if (direct_error.empty()) {
+        REQUIRE(direct.format == general.format);
+        REQUIRE(direct.image.bytes() == general.image.bytes());
+    }
+}
+
+} // namespace
+
+TEST_CASE("hexdump -C edge cases read like the general reader does", "[dumpfile]") {
+    const std::string line0 =
+        "00000000  92 10 0b 02 03 19 00 09  03 52 01 08 0c 00 3c 00  |.........R....<.|\n";
+    const std::vector<std::uint8_t> row0{0x92, 0x10, 0x0b, 0x02, 0x03, 0x19, 0x00, 0x09,
+                                         0x03, 0x52, 0x01, 0x08, 0x0c, 0x00, 0x3c, 0x00};
+    const auto repeated = [&](std::size_t times) {
+        std::vector<std::uint8_t> b;
+        for (std::size_t i = 0; i < times; ++i)
+            b.insert(b.end(), row0.begin(), row0.end());
+        return b;
+    };
+    struct Case {
+        const char* what;
+        std::string text;
+        std::vector<std::uint8_t> bytes; // empty: a FormatError
+        DumpFormat detected = DumpFormat::HexdumpC;
+    };
+    std::string values17;
+    for (int i = 0; i < 17; ++i)
+        values17 += "00 ";
+    const Case cases[] = {
+        {"final address without a line end", line0 + "00000010", row0},
+        {"spaces after the final address", line0 + "00000010   \n", row0},
+        {"no final address line", line0, row0},
+        {"upper-case digits",
+         "00000000  92 10 0B 02  |....|\n00000004\n",
+         {0x92, 0x10, 0x0b, 0x02}},
+        {"'*' and the final address", line0 + "*\n00000030\n", repeated(3)},
+        {"'*' without a line end", line0 + "*", {}},
+        {"'*' that is not a whole row", line0 + "*\n00000018\n", {}},
+        {"seven-digit addresses", "0000000  92 10  |..|\n0000002\n", {0x92, 0x10}},
+        {"tab before the ASCII column", "00000000  92 10\t|..|\n00000002\n", {0x92, 0x10}},
+        {"no ASCII column (auto-detection reads it as plain hex)",
+         "00000000  92 10\n00000002\n",
+         {0x92, 0x10},
+         DumpFormat::PlainHex},
+        {"UTF-8 in the ASCII column", "00000000  c3 a9  |\xC3\xA9|\n00000002\n", {0xc3, 0xa9}},
+        {"'i2cdump' in the first ASCII column",
+         "00000000  69 32 63 64 75 6d 70 00  |i2cdump.|\n00000008\n",
+         {0x69, 0x32, 0x63, 0x64, 0x75, 0x6d, 0x70, 0x00}},
+        {"blank line after the final address", line0 + "00000010\n\n", row0},
+        {"text after the final address", line0 + "00000010\nmore\n", {}},
+        {"17 values", "00000000  " + values17 + " |.|\n", {}},
+        {"a row without bytes", "00000000  |.|\n00000000\n", {}},
+        {"three-digit byte", "00000000  920 10  |..|\n", {}},
+        {"address gap", line0 + "00000020\n", {}},
+        {"address with nine digits", "000000000  92  |.|\n", {}},
+        {"full row with a byte glued to the ASCII column",
+         "00000000  92 10 0b 02 03 19 00 09  03 52 01 08 0c 00 3c 00|.........R....<.|\n", row0},
+        {"full row with a letter before the ASCII column",
+         "00000000  92 10 0b 02 03 19 00 09  03 52 01 08 0c 00 3c 00 x|.........R....<.|\n",
+         {}},
+    };
+    for (const Case& c : cases) {
+        INFO(c.what);
+        for (const auto f : {DumpFormat::Auto, DumpFormat::HexdumpC}) {
+            require_same_as_general_reader(c.text, f);
+            if (c.bytes.empty()) {
+                CHECK_THROWS_AS(parse_dump(c.text, "t", f), FormatError);
+            } else {
+                const ParsedDump p = parse_dump(c.text, "t", f);
+                CHECK(p.format == (f == DumpFormat::Auto ? c.detected : f));
+                CHECK(p.image.bytes() == c.bytes);
+            }
+        }
+    }
+}
+
+TEST_CASE("hexdump -C read in one pass equals the general reader (fuzz)", "[dumpfile][fuzz]") {
+    std::mt19937 rng(20261121);
+    const std::vector<std::string> seeds = {hexdump_c, hexdump_cv_100};
+    const std::string alphabet = "0123456789abcdefABCDEF|* \n\t\r.#";
+    const auto pick = [&](std::size_t n) {
+        return static_cast<std::size_t>(std::uniform_int_distribution<std::size_t>(0, n - 1)(rng));
+    };
+    int parsed = 0;
+    for (int i = 0; i < 3000; ++i) {
+        std::string input = seeds[pick(seeds.size())];
+        const std::size_t edits = pick(4);
+        for (std::size_t e = 0; e < edits && !input.empty(); ++e) {
+            const std::size_t at = pick(input.size());
+            switch (pick(4)) {
+            case 0:
+                input[at] = alphabet[pick(alphabet.size())];
+                break;
+            case 1:
+                input.erase(at, 1 + pick(3));
+                break;
+            case 2:
+                input.insert(at, 1, alphabet[pick(alphabet.size())]);
+                break;
+            default: // duplicate or drop a whole line
+                const std::size_t start =
+                    input.rfind('\n', at) == std::string::npos ? 0 : input.rfind('\n', at) + 1;
+                const std::size_t stop = input.find('\n', at);
+                const std::string line = input.substr(
+                    start, stop == std::string::npos ? std::string::npos : stop - start + 1);
+                if (pick(2) == 0)
+                    input.insert(start, line);
+                else
+                    input.erase(start, line.size());
+                break;
+            }
+        }
+        for (const auto f : {DumpFormat::Auto, DumpFormat::HexdumpC}) {
+            require_same_as_general_reader(input, f);
+            try {
+                parse_dump(input, "t", f);
+                ++parsed;
+            } catch (const FormatError&) {
+            }
+        }
+    }
+    CHECK(parsed > 1000); // most inputs stay valid, so the accepting side is exercised
+}

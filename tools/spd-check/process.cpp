@@ -105,14 +105,17 @@ Outcome process_file(const Config& cfg, const std::string& file) {
 
         if (cfg.writes())
             rewrite(cfg, out);
-        out.report = check(out.image);
-        out.checked = true;
-        // -q needs only the verdict: skip the decode (a third of the work per file).
-        if (is_supported(out.image.memory_type()) && !cfg.quiet) {
+        // Decoded once: check() takes the decode it would otherwise redo for its timing
+        // checks.
+        if (is_supported(out.image.memory_type())) {
             out.info = decode(out.image);
+            out.report = check(out.image, *out.info);
             if (cfg.list_fields)
                 out.fields = list_fields(out.image);
+        } else {
+            out.report = check(out.image);
         }
+        out.checked = true;
     } catch (const Error& e) {
         out.exit = tools::Exit::Io;
         out.error = e.what();

@@ -3,8 +3,7 @@
 
 #include <ddrspd/types.hpp>
 
-#include <iterator>
-
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 namespace ddrspd::spdcheck {
@@ -19,18 +18,51 @@ using tools::hex16;
 using tools::hex32;
 using tools::hex8;
 
-// Decode sections: label column wide enough for "Module manufacturer".
-void row(Text& out, std::string_view label, std::string_view value) {
-    fmt::format_to(std::back_inserter(out), "  {:<22}{}\n", label, value);
+void append(Text& out, std::string_view s) {
+    out.append(s.data(), s.data() + s.size());
 }
 
-// Summary lines: short labels, so the values line up close to them.
+// `s` left-aligned in `width` columns, as "{:<width}" prints it; without fmt's column
+// counting for plain ASCII (every label here), which showed in profiles.
+void padded(Text& out, std::string_view s, std::size_t width) {
+    for (const char c : s) {
+        if (static_cast<unsigned char>(c) >= 0x80) {
+            fmt::format_to(fmt::appender(out), "{:<{}}", s, width);
+            return;
+        }
+    }
+    append(out, s);
+    for (std::size_t n = s.size(); n < width; ++n)
+        out.push_back(' ');
+}
+
+// Starts a summary line; the caller writes the value and the '\n'. Summary lines have short
+// labels, so the values line up close to them.
+void start_line(Text& out, std::string_view label) {
+    append(out, "  ");
+    padded(out, label, 10);
+}
+
+// Decode sections: label column wide enough for "Module manufacturer".
+void row(Text& out, std::string_view label, std::string_view value) {
+    append(out, "  ");
+    padded(out, label, 22);
+    append(out, value);
+    out.push_back('\n');
+}
+
 void line(Text& out, std::string_view label, std::string_view value) {
-    fmt::format_to(std::back_inserter(out), "  {:<10}{}\n", label, value);
+    start_line(out, label);
+    append(out, value);
+    out.push_back('\n');
 }
 
 void section(Text& out, std::string_view title) {
-    fmt::format_to(std::back_inserter(out), "== {}\n", title);
+    fmt::format_to(fmt::appender(out), FMT_COMPILE("== {}\n"), title);
+}
+
+std::string text_of(const Text& t) {
+    return std::string(t.data(), t.size());
 }
 
 std::string yes_no(bool b) {
@@ -41,102 +73,164 @@ std::string ns(double v) {
     return fmt::format("{:.3f} ns", v);
 }
 
-std::string manufacturer(const Manufacturer& m) {
-    if (!m.defined)
-        return m.name.empty() ? "undefined" : m.name;
-    std::string s = fmt::format("{} ({})", m.name, m.id());
+// The summary is written piece by piece into the file's buffer (the *_to functions), with no
+// string per piece: it is most of spd-check's work per file in the default mode.
+
+void manufacturer_to(Text& out, const Manufacturer& m) {
+    if (!m.defined) {
+        append(out, m.name.empty() ? "undefined" : m.name);
+        return;
+    }
+    fmt::format_to(fmt::appender(out), FMT_COMPILE("{} ({})"), m.name, m.id());
     if (!m.count_parity_ok || !m.code_parity_ok)
-        s += ", parity error";
-    return s;
+        append(out, ", parity error");
+}
+
+std::string manufacturer(const Manufacturer& m) {
+    Text t;
+    manufacturer_to(t, m);
+    return text_of(t);
 }
 
 // "0-125: 0x19B6 ok", "128-253: stored 0xDF74, computed 0x9F0A, BAD", "0-509: missing ..."
-std::string crc_state(const CrcBlock& c) {
-    std::string range = fmt::format("{}-{}", c.first, c.last);
+void crc_state_to(Text& out, const CrcBlock& c) {
     if (!c.present)
-        return fmt::format("{}: missing (image ends before byte {})", range, c.stored_at + 1);
-    if (c.ok)
-        return fmt::format("{}: {} ok", range, hex16(c.stored));
-    return fmt::format("{}: stored {}, computed {}, BAD", range, hex16(c.stored),
-                       hex16(c.computed));
+        fmt::format_to(fmt::appender(out),
+                       FMT_COMPILE("{}-{}: missing (image ends before byte {})"), c.first, c.last,
+                       c.stored_at + 1);
+    else if (c.ok)
+        fmt::format_to(fmt::appender(out), FMT_COMPILE("{}-{}: 0x{:04X} ok"), c.first, c.last,
+                       c.stored);
+    else
+        fmt::format_to(fmt::appender(out),
+                       FMT_COMPILE("{}-{}: stored 0x{:04X}, computed 0x{:04X}, BAD"), c.first,
+                       c.last, c.stored, c.computed);
 }
 
-std::string crc_line(const CrcBlock& c) {
-    return fmt::format("{} {}", c.name, crc_state(c));
+std::string crc_state(const CrcBlock& c) {
+    Text t;
+    crc_state_to(t, c);
+    return text_of(t);
+}
+
+void finding_to(Text& out, const Finding& f) {
+    append(out, f.code);
+    if (f.offset)
+        fmt::format_to(fmt::appender(out), FMT_COMPILE(" at byte {}"), *f.offset);
+    append(out, ": ");
+    append(out, f.message);
 }
 
 std::string finding_line(const Finding& f) {
-    if (f.offset)
-        return fmt::format("{} at byte {}: {}", f.code, *f.offset, f.message);
-    return fmt::format("{}: {}", f.code, f.message);
+    Text t;
+    finding_to(t, f);
+    return text_of(t);
 }
 
-std::string verdict(const Outcome& o) {
+// "OK", "FAIL (2 errors, 1 warning)"
+void verdict_to(Text& out, const Outcome& o) {
     int errors = 0;
     int warnings = 0;
     for (const Finding& f : o.report.findings) {
         errors += f.severity == Severity::Error ? 1 : 0;
         warnings += f.severity == Severity::Warning ? 1 : 0;
     }
-    std::vector<std::string> counts;
+    append(out, errors > 0 ? "FAIL" : "OK"); // Report::ok(): no finding of severity Error
+    if (errors == 0 && warnings == 0)
+        return;
+    append(out, " (");
     if (errors > 0)
-        counts.push_back(fmt::format("{} error{}", errors, errors == 1 ? "" : "s"));
+        fmt::format_to(fmt::appender(out), FMT_COMPILE("{} error{}"), errors,
+                       errors == 1 ? "" : "s");
+    if (errors > 0 && warnings > 0)
+        append(out, ", ");
     if (warnings > 0)
-        counts.push_back(fmt::format("{} warning{}", warnings, warnings == 1 ? "" : "s"));
-    std::string s = o.report.ok() ? "OK" : "FAIL";
-    if (!counts.empty())
-        s += fmt::format(" ({})", fmt::join(counts, ", "));
-    return s;
+        fmt::format_to(fmt::appender(out), FMT_COMPILE("{} warning{}"), warnings,
+                       warnings == 1 ? "" : "s");
+    out.push_back(')');
 }
 
-std::string type_line(const Outcome& o) {
+void type_line_to(Text& out, const Outcome& o) {
     MemoryType type = o.image.memory_type();
-    if (!o.info)
-        return fmt::format("{} (byte 2 = {}, not supported)", to_string(type),
-                           hex8(o.image.at_or_zero(2)));
+    if (!o.info) {
+        fmt::format_to(fmt::appender(out), FMT_COMPILE("{} (byte 2 = 0x{:02X}, not supported)"),
+                       to_string(type), o.image.at_or_zero(2));
+        return;
+    }
     const SpdInfo& i = *o.info;
-    std::string s(to_string(type));
-    if (!i.module_type.empty())
-        s += " " + i.module_type;
+    append(out, to_string(type));
+    if (!i.module_type.empty()) {
+        out.push_back(' ');
+        append(out, i.module_type);
+    }
     if (i.capacity_mb > 0)
-        s += fmt::format(", {} MB", i.capacity_mb);
+        fmt::format_to(fmt::appender(out), FMT_COMPILE(", {} MB"), i.capacity_mb);
     if (i.ranks > 0)
-        s += fmt::format(", {} rank{}", i.ranks, i.ranks == 1 ? "" : "s");
+        fmt::format_to(fmt::appender(out), FMT_COMPILE(", {} rank{}"), i.ranks,
+                       i.ranks == 1 ? "" : "s");
     if (i.device_width > 0)
-        s += fmt::format(", x{}", i.device_width);
+        fmt::format_to(fmt::appender(out), FMT_COMPILE(", x{}"), i.device_width);
     if (i.ecc)
-        s += ", ECC";
-    return s;
+        append(out, ", ECC");
+}
+
+void speed_to(Text& out, const SpdInfo& i) {
+    if (i.speed_mts == 0) {
+        append(out, "unknown");
+        return;
+    }
+    if (i.speed_name.empty())
+        fmt::format_to(fmt::appender(out), FMT_COMPILE("{} MT/s"), i.speed_mts);
+    else
+        append(out, i.speed_name);
+    if (!i.pc_name.empty())
+        fmt::format_to(fmt::appender(out), FMT_COMPILE(" ({})"), i.pc_name);
+    if (i.cl > 0)
+        fmt::format_to(fmt::appender(out), FMT_COMPILE(", CL {}"), i.cl);
 }
 
 std::string speed_line(const SpdInfo& i) {
-    if (i.speed_mts == 0)
-        return "unknown";
-    std::string s = i.speed_name.empty() ? fmt::format("{} MT/s", i.speed_mts) : i.speed_name;
-    if (!i.pc_name.empty())
-        s += fmt::format(" ({})", i.pc_name);
-    if (i.cl > 0)
-        s += fmt::format(", CL {}", i.cl);
-    return s;
+    Text t;
+    speed_to(t, i);
+    return text_of(t);
 }
 
 void print_summary(Text& out, const Outcome& o) {
-    fmt::format_to(std::back_inserter(out), "{}: {}\n", display_name(o.file), verdict(o));
-    line(out, "type", type_line(o));
+    append(out, o.file == "-" ? std::string_view("(standard input)") : o.file); // display_name
+    append(out, ": ");
+    verdict_to(out, o);
+    out.push_back('\n');
+    start_line(out, "type");
+    type_line_to(out, o);
+    out.push_back('\n');
     if (o.info) {
-        line(out, "speed", speed_line(*o.info));
-        line(out, "maker", manufacturer(o.info->manufacturer));
+        start_line(out, "speed");
+        speed_to(out, *o.info);
+        out.push_back('\n');
+        start_line(out, "maker");
+        manufacturer_to(out, o.info->manufacturer);
+        out.push_back('\n');
         line(out, "part", o.info->part_number.empty() ? "(none)" : o.info->part_number);
     }
-    std::string size = fmt::format("{} bytes", o.image.size());
+    start_line(out, "size");
+    fmt::format_to(fmt::appender(out), FMT_COMPILE("{} bytes"), o.image.size());
     if (std::size_t used = o.image.declared_used(); used > 0)
-        size += fmt::format(" ({} used, {} total declared)", used, o.image.declared_total());
-    line(out, "size", fmt::format("{}, {} format", size, to_string(o.format)));
-    for (const CrcBlock& c : o.report.crc)
-        line(out, "crc", crc_line(c));
+        fmt::format_to(fmt::appender(out), FMT_COMPILE(" ({} used, {} total declared)"), used,
+                       o.image.declared_total());
+    fmt::format_to(fmt::appender(out), FMT_COMPILE(", {} format\n"), to_string(o.format));
+    for (const CrcBlock& c : o.report.crc) {
+        start_line(out, "crc");
+        append(out, c.name);
+        out.push_back(' ');
+        crc_state_to(out, c);
+        out.push_back('\n');
+    }
     for (const Finding& f : o.report.findings) {
-        if (f.severity != Severity::Info)
-            line(out, to_string(f.severity), finding_line(f));
+        if (f.severity != Severity::Info) {
+            start_line(out, to_string(f.severity));
+            finding_to(out, f);
+            out.push_back('\n');
+        }
     }
     for (const CrcChange& c : o.crc_fixed)
         line(out, "fixed", fmt::format("{} CRC {} -> {}", c.name, hex16(c.from), hex16(c.to)));
@@ -223,7 +317,8 @@ void print_decode(Text& out, const Outcome& o) {
 
     section(out, "Timings (minimum, clocks at tCKmin)");
     if (i.timings.empty())
-        fmt::format_to(std::back_inserter(out), "  (not decoded for {})\n", to_string(i.type));
+        fmt::format_to(fmt::appender(out), FMT_COMPILE("  (not decoded for {})\n"),
+                       to_string(i.type));
     print_timings(out, i.timings);
 
     section(out, "Voltage, thermal and features");
@@ -279,7 +374,7 @@ void print_findings(Text& out, const Outcome& o) {
         row(out, c.name, crc_state(c));
     section(out, "Findings");
     if (o.report.findings.empty())
-        fmt::format_to(std::back_inserter(out), "  (none)\n");
+        fmt::format_to(fmt::appender(out), FMT_COMPILE("  (none)\n"));
     for (const Finding& f : o.report.findings)
         row(out, to_string(f.severity), finding_line(f));
 }
@@ -290,7 +385,8 @@ void print_fields(Text& out, const Outcome& o) {
         row(out, "(none)", "not a supported memory type");
     for (const FieldInfo& f : o.fields) {
         std::string value = f.unit.empty() ? f.value : fmt::format("{} {}", f.value, f.unit);
-        fmt::format_to(std::back_inserter(out), "  {:<22}{:<28}{}\n", f.name, value, f.help);
+        fmt::format_to(fmt::appender(out), FMT_COMPILE("  {:<22}{:<28}{}\n"), f.name, value,
+                       f.help);
     }
 }
 
