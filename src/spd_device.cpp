@@ -182,16 +182,28 @@ struct SpdDevice::Impl {
     void restore_page0() noexcept {
         if (!switched || page == 0)
             return;
+        // Until the deadline: a glitch (a timeout, a lost arbitration) must not cut the wait
+        // short, so every failed attempt goes back to waiting for the module.
         try {
-            detail::AckPoller(bus, kProtectPollInterval, kRestoreTimeout).wait_ready(addr);
-        } catch (...) {
-        }
-        for (int attempt = 0; attempt < 3; ++attempt) {
-            try {
-                select_page(0);
-                return;
-            } catch (...) {
+            Clock& clock = bus.clock();
+            const std::uint64_t deadline = clock.now_us() + kRestoreTimeout;
+            for (int attempt = 0; attempt < 3 || clock.now_us() < deadline; ++attempt) {
+                const std::uint64_t now = clock.now_us();
+                try {
+                    const auto left =
+                        static_cast<std::uint32_t>(deadline > now ? deadline - now : 0);
+                    detail::AckPoller(bus, kProtectPollInterval, left).wait_ready(addr);
+                } catch (...) {
+                }
+                try {
+                    select_page(0);
+                    return;
+                } catch (...) {
+                }
+                if (clock.now_us() == now)
+                    clock.sleep_us(kProtectPollInterval); // always make progress to the deadline
             }
+        } catch (...) {
         }
     }
 

@@ -648,6 +648,34 @@ TEST_CASE("page 0 is restored after a write cycle that outlasts the poll bound",
     CHECK(bus.stats()->simulated_time_us - t0 < 100000 + 20000);
 }
 
+TEST_CASE("page 0 is restored when timeouts hit the restore itself (slow cycles, many seeds)",
+          "[fault]") {
+    int failed = 0;
+    for (std::uint64_t seed = 1; seed <= 30; ++seed) {
+        auto emu = std::make_unique<EmulatedBus>();
+        EmulatedBus& e = *emu;
+        e.add_ddr4(0x50, ddr4_bytes(1));
+        e.set_twr_us(60000); // longer than the 25 ms write poll bound
+        FaultPlan plan;
+        plan.seed = seed;
+        plan.timeout_p = 0.02;
+        FaultBus bus(std::move(emu), plan);
+        auto target = ddr4_bytes(1);
+        for (std::size_t i = 0x100; i < 0x200; i += 16)
+            target[i] ^= 0x01; // every write page of EE1004 page 1
+        try {
+            SpdDevice dev(bus, 0x50);
+            dev.read();
+            dev.write(Image(target));
+        } catch (const Error&) {
+            ++failed;
+        }
+        INFO("seed " << seed);
+        CHECK(e.ee1004_page() == 0);
+    }
+    CHECK(failed > 0);
+}
+
 TEST_CASE("page writes poll with their own address phase once the cycle is learned") {
     EmulatedBus bus(EmuOptions{100000, 3000, false, 30.0});
     bus.add_ddr4(0x50, ddr4_bytes(1));
