@@ -17,6 +17,7 @@
 #include <cmath>
 #include <span>
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 namespace ddrspd {
@@ -128,6 +129,8 @@ const Layout* layout_for(MemoryType t) noexcept {
 class Findings {
 public:
     void add(Severity s, std::string code, std::optional<std::size_t> offset, std::string msg) {
+        if (list_.empty())
+            list_.reserve(8);
         list_.push_back({s, std::move(code), offset, std::move(msg)});
     }
     std::vector<Finding> take() { return std::move(list_); }
@@ -142,7 +145,8 @@ bool blank(const Image& img, std::uint8_t value) {
 }
 
 std::string range(std::size_t first, std::size_t last) {
-    return first == last ? fmt::format("{}", first) : fmt::format("{}-{}", first, last);
+    return first == last ? fmt::format(FMT_COMPILE("{}"), first)
+                         : fmt::format(FMT_COMPILE("{}-{}"), first, last);
 }
 
 void check_size(const Image& img, const Layout& layout, Findings& out) {
@@ -152,30 +156,35 @@ void check_size(const Image& img, const Layout& layout, Findings& out) {
     if (img.declared_total() == 0) {
         if (type == MemoryType::DDR3 && total_bits == 0)
             out.add(Severity::Info, "invalid-byte0", 0,
-                    fmt::format("byte 0 = 0x{:02X} leaves the EEPROM size undefined; assuming "
-                                "{} bytes",
-                                b0, img.expected_size()));
+                    fmt::format(
+                        FMT_COMPILE("byte 0 = 0x{:02X} leaves the EEPROM size undefined; assuming "
+                                    "{} bytes"),
+                        b0, img.expected_size()));
         else
             out.add(Severity::Warning, "invalid-byte0", 0,
-                    fmt::format("byte 0 = 0x{:02X} declares a reserved EEPROM size (bits 6:4 = "
-                                "{}); assuming {} bytes",
-                                b0, total_bits, img.expected_size()));
+                    fmt::format(
+                        FMT_COMPILE("byte 0 = 0x{:02X} declares a reserved EEPROM size (bits 6:4 = "
+                                    "{}); assuming {} bytes"),
+                        b0, total_bits, img.expected_size()));
     }
     if (type != MemoryType::DDR5 && img.declared_used() == 0)
         out.add(Severity::Warning, "invalid-byte0", 0,
-                fmt::format("byte 0 = 0x{:02X} declares a reserved number of bytes used (bits "
-                            "3:0 = {})",
-                            b0, b0 & 0x0F));
+                fmt::format(
+                    FMT_COMPILE("byte 0 = 0x{:02X} declares a reserved number of bytes used (bits "
+                                "3:0 = {})"),
+                    b0, b0 & 0x0F));
     if (img.declared_total() != 0 && img.declared_used() > img.declared_total())
-        out.add(Severity::Warning, "invalid-byte0", 0,
-                fmt::format("byte 0 = 0x{:02X} declares {} bytes used of only {} in total", b0,
-                            img.declared_used(), img.declared_total()));
+        out.add(
+            Severity::Warning, "invalid-byte0", 0,
+            fmt::format(FMT_COMPILE("byte 0 = 0x{:02X} declares {} bytes used of only {} in total"),
+                        b0, img.declared_used(), img.declared_total()));
 
     const std::size_t used = img.declared_used();
     if (used > img.size())
-        out.add(Severity::Warning, "bytes-used-exceeds-data", 0,
-                fmt::format("byte 0 declares {} bytes used but the image holds only {}", used,
-                            img.size()));
+        out.add(
+            Severity::Warning, "bytes-used-exceeds-data", 0,
+            fmt::format(FMT_COMPILE("byte 0 declares {} bytes used but the image holds only {}"),
+                        used, img.size()));
 
     const std::size_t expected = img.expected_size();
     if (img.size() >= expected)
@@ -184,17 +193,18 @@ void check_size(const Image& img, const Layout& layout, Findings& out) {
     for (const Area& a : layout.areas) {
         if (a.last < img.size())
             continue;
-        missing.push_back(a.first >= img.size()
-                              ? fmt::format("{} {}", a.name, range(a.first, a.last))
-                              : fmt::format("{} {} (incomplete)", a.name, range(a.first, a.last)));
+        missing.push_back(
+            a.first >= img.size()
+                ? fmt::format(FMT_COMPILE("{} {}"), a.name, range(a.first, a.last))
+                : fmt::format(FMT_COMPILE("{} {} (incomplete)"), a.name, range(a.first, a.last)));
     }
     const std::size_t covered = layout.areas.back().last + 1;
     if (expected > covered)
-        missing.push_back(
-            fmt::format("bytes {}", range(std::max(covered, img.size()), expected - 1)));
+        missing.push_back(fmt::format(FMT_COMPILE("bytes {}"),
+                                      range(std::max(covered, img.size()), expected - 1)));
     out.add(Severity::Error, "truncated", img.size(),
-            fmt::format("image ends at byte {} of {}; missing: {}", img.size(), expected,
-                        fmt::join(missing, ", ")));
+            fmt::format(FMT_COMPILE("image ends at byte {} of {}; missing: {}"), img.size(),
+                        expected, fmt::join(missing, ", ")));
 }
 
 void check_crcs(const Image& img, const std::vector<CrcBlock>& blocks, Findings& out) {
@@ -203,17 +213,18 @@ void check_crcs(const Image& img, const std::vector<CrcBlock>& blocks, Findings&
             continue;
         const std::string covered = range(b.first, b.last);
         if (!b.present) {
-            out.add(Severity::Error, "crc-missing", b.stored_at,
-                    fmt::format("the {} CRC of bytes {} cannot be checked: the image ends "
-                                "before bytes {}-{}",
-                                b.name, covered, b.stored_at, b.stored_at + 1));
+            out.add(
+                Severity::Error, "crc-missing", b.stored_at,
+                fmt::format(FMT_COMPILE("the {} CRC of bytes {} cannot be checked: the image ends "
+                                        "before bytes {}-{}"),
+                            b.name, covered, b.stored_at, b.stored_at + 1));
             continue;
         }
         if (b.ok)
             continue;
         out.add(Severity::Error, "crc-mismatch", b.stored_at,
-                fmt::format("{} CRC of bytes {} is 0x{:04X} but 0x{:04X} is stored", b.name,
-                            covered, b.computed, b.stored));
+                fmt::format(FMT_COMPILE("{} CRC of bytes {} is 0x{:04X} but 0x{:04X} is stored"),
+                            b.name, covered, b.computed, b.stored));
         if (b.stored != 0)
             continue;
         std::string hint;
@@ -224,9 +235,10 @@ void check_crcs(const Image& img, const std::vector<CrcBlock>& blocks, Findings&
                 hint = "; bytes 126-127 hold a DDR4-style CRC of bytes 0-125 instead";
         }
         out.add(Severity::Error, "crc-zero", b.stored_at,
-                fmt::format("stored {} CRC is 0000: the image was probably generated without a "
-                            "CRC (coreboot spd_tools does this){}",
-                            b.name, hint));
+                fmt::format(
+                    FMT_COMPILE("stored {} CRC is 0000: the image was probably generated without a "
+                                "CRC (coreboot spd_tools does this){}"),
+                    b.name, hint));
     }
 }
 
@@ -236,25 +248,28 @@ bool check_timebase(const Image& img, Findings& out) {
     switch (img.memory_type()) {
     case MemoryType::DDR3:
         if (img.size() > 9 && (img[9] & 0x0F) == 0) {
-            out.add(
-                Severity::Error, "invalid-timebase", 9,
-                fmt::format("fine timebase divisor (byte 9 = 0x{:02X}, low nibble) is 0", img[9]));
+            out.add(Severity::Error, "invalid-timebase", 9,
+                    fmt::format(
+                        FMT_COMPILE("fine timebase divisor (byte 9 = 0x{:02X}, low nibble) is 0"),
+                        img[9]));
             ok = false;
         }
         if (img.size() > 11 && (img[10] == 0 || img[11] == 0)) {
             const std::size_t at = img[10] == 0 ? 10 : 11;
             out.add(Severity::Error, "invalid-timebase", at,
-                    fmt::format("medium timebase {}/{} ns (bytes 10/11) has a zero {}", img[10],
-                                img[11], at == 10 ? "dividend" : "divisor"));
+                    fmt::format(FMT_COMPILE("medium timebase {}/{} ns (bytes 10/11) has a zero {}"),
+                                img[10], img[11], at == 10 ? "dividend" : "divisor"));
             ok = false;
         }
         return ok;
     case MemoryType::DDR4:
         if (img.size() > 17 && img[17] != 0) {
-            out.add(Severity::Error, "invalid-timebase", 17,
-                    fmt::format("timebases byte 17 = 0x{:02X}; only 0x00 (MTB 125 ps, FTB 1 ps) "
-                                "is defined",
-                                img[17]));
+            out.add(
+                Severity::Error, "invalid-timebase", 17,
+                fmt::format(
+                    FMT_COMPILE("timebases byte 17 = 0x{:02X}; only 0x00 (MTB 125 ps, FTB 1 ps) "
+                                "is defined"),
+                    img[17]));
             return false;
         }
         return true;
@@ -271,18 +286,20 @@ void check_manufacturer(const Image& img, std::size_t at, const char* what, Find
         return;
     if (!m.count_parity_ok || !m.code_parity_ok) {
         const std::size_t bad = m.count_parity_ok ? at + 1 : at;
-        out.add(Severity::Warning, "jep106-parity", bad,
-                fmt::format("{} ID {:02X} {:02X} (bytes {}-{}) fails the JEP106 odd-parity "
-                            "check in its {} byte",
-                            what, img[at], img[at + 1], at, at + 1,
-                            m.count_parity_ok ? "code" : "continuation-count"));
+        out.add(
+            Severity::Warning, "jep106-parity", bad,
+            fmt::format(FMT_COMPILE("{} ID {:02X} {:02X} (bytes {}-{}) fails the JEP106 odd-parity "
+                                    "check in its {} byte"),
+                        what, img[at], img[at + 1], at, at + 1,
+                        m.count_parity_ok ? "code" : "continuation-count"));
         return;
     }
     if (!m.known)
         out.add(Severity::Warning, "jep106-unknown", at,
-                fmt::format("{} ID {:02X} {:02X} (bank {}, code 0x{:02X}) is not in the JEP106 "
-                            "table",
-                            what, img[at], img[at + 1], m.bank, m.code));
+                fmt::format(
+                    FMT_COMPILE("{} ID {:02X} {:02X} (bank {}, code 0x{:02X}) is not in the JEP106 "
+                                "table"),
+                    what, img[at], img[at + 1], m.bank, m.code));
 }
 
 void check_part_number(const Image& img, const Layout& layout, Findings& out) {
@@ -302,15 +319,18 @@ void check_part_number(const Image& img, const Layout& layout, Findings& out) {
     const bool padding_only =
         std::all_of(bad, field.end(), [](std::uint8_t b) { return b == 0x00 || b == 0xFF; });
     if (padding_only)
-        out.add(Severity::Info, "part-number-nonprintable", at,
-                fmt::format("part number (bytes {}) is padded with 0x{:02X} from byte {} instead "
-                            "of spaces",
-                            range(first, first + layout.part_length - 1), *bad, at));
+        out.add(
+            Severity::Info, "part-number-nonprintable", at,
+            fmt::format(
+                FMT_COMPILE("part number (bytes {}) is padded with 0x{:02X} from byte {} instead "
+                            "of spaces"),
+                range(first, first + layout.part_length - 1), *bad, at));
     else
         out.add(Severity::Warning, "part-number-nonprintable", at,
-                fmt::format("part number (bytes {}) holds the non-printable byte 0x{:02X} at "
-                            "byte {}",
-                            range(first, first + layout.part_length - 1), *bad, at));
+                fmt::format(
+                    FMT_COMPILE("part number (bytes {}) holds the non-printable byte 0x{:02X} at "
+                                "byte {}"),
+                    range(first, first + layout.part_length - 1), *bad, at));
 }
 
 // DDR5 timings are plain little-endian picoseconds (tRFC1 in ns), used when decode() gives
@@ -344,13 +364,14 @@ void check_timings(const Image& img, const Layout& layout, const SpdInfo& info, 
 
     // decode() leaves zero timings out of the list, so absent means zero.
     if (present(layout.tck) && !(info.tck_ns > 0))
-        out.add(Severity::Warning, "zero-timing", layout.tck,
-                fmt::format("tCKmin (byte {}) is 0: no speed can be derived", layout.tck));
+        out.add(
+            Severity::Warning, "zero-timing", layout.tck,
+            fmt::format(FMT_COMPILE("tCKmin (byte {}) is 0: no speed can be derived"), layout.tck));
     for (const TimingAt& t : layout.required) {
         const Timing* found = timing(t.name);
         if (present(t.offset) && !(found && found->ns > 0))
             out.add(Severity::Warning, "zero-timing", t.offset,
-                    fmt::format("{} (byte {}) is 0", t.name, t.offset));
+                    fmt::format(FMT_COMPILE("{} (byte {}) is 0"), t.name, t.offset));
     }
 
     const Timing* tras = timing("tRAS");
@@ -359,15 +380,17 @@ void check_timings(const Image& img, const Layout& layout, const SpdInfo& info, 
     if (tras && trp && trc && tras->ns > 0 && trp->ns > 0 && trc->ns > 0 &&
         trc->ns + 0.0005 < tras->ns + trp->ns)
         out.add(Severity::Warning, "timing-inconsistent", layout.required[4].offset,
-                fmt::format("tRC {:.3f} ns is shorter than tRAS + tRP = {:.3f} + {:.3f} ns",
-                            trc->ns, tras->ns, trp->ns));
+                fmt::format(
+                    FMT_COMPILE("tRC {:.3f} ns is shorter than tRAS + tRP = {:.3f} + {:.3f} ns"),
+                    trc->ns, tras->ns, trp->ns));
 
     const Timing* taa = timing("tAA");
     if (!taa || !(taa->ns > 0) || !(info.tck_ns > 0))
         return;
     if (info.cas_latencies.empty()) {
         out.add(Severity::Warning, "timing-inconsistent", layout.cas,
-                fmt::format("no CAS latency is marked as supported (bytes from {})", layout.cas));
+                fmt::format(FMT_COMPILE("no CAS latency is marked as supported (bytes from {})"),
+                            layout.cas));
         return;
     }
     const double ratio = taa->ns / info.tck_ns;
@@ -379,9 +402,10 @@ void check_timings(const Image& img, const Layout& layout, const SpdInfo& info, 
                                           : std::find(cls.begin(), cls.end(), needed) != cls.end();
     if (!fits)
         out.add(Severity::Warning, "timing-inconsistent", layout.cas,
-                fmt::format("tAA {:.3f} ns at tCK {:.3f} ns needs CL {}, which is not in the "
-                            "supported CAS latencies ({})",
-                            taa->ns, info.tck_ns, needed, fmt::join(cls, ", ")));
+                fmt::format(
+                    FMT_COMPILE("tAA {:.3f} ns at tCK {:.3f} ns needs CL {}, which is not in the "
+                                "supported CAS latencies ({})"),
+                    taa->ns, info.tck_ns, needed, fmt::join(cls, ", ")));
 }
 
 } // namespace
@@ -417,7 +441,7 @@ Report check_image(const Image& img, const SpdInfo* info) {
     for (const std::uint8_t value : {std::uint8_t{0x00}, std::uint8_t{0xFF}}) {
         if (blank(img, value)) {
             out.add(Severity::Error, "blank-image", 0,
-                    fmt::format("all {} bytes are 0x{:02X}{}", img.size(), value,
+                    fmt::format(FMT_COMPILE("all {} bytes are 0x{:02X}{}"), img.size(), value,
                                 value == 0xFF ? " (erased or absent EEPROM)" : ""));
             report.findings = out.take();
             return report;
@@ -425,19 +449,22 @@ Report check_image(const Image& img, const SpdInfo* info) {
     }
     if (img.size() < 3) {
         out.add(Severity::Error, "truncated", img.size(),
-                fmt::format("image ends at byte {}, before the memory type (byte 2)", img.size()));
+                fmt::format(FMT_COMPILE("image ends at byte {}, before the memory type (byte 2)"),
+                            img.size()));
         report.findings = out.take();
         return report;
     }
     const MemoryType type = img.memory_type();
     const Layout* layout = layout_for(type);
     if (type == MemoryType::Unknown) {
-        out.add(Severity::Error, "unknown-memory-type", 2,
-                fmt::format("byte 2 = 0x{:02X} is not an assigned memory type", img[2]));
+        out.add(
+            Severity::Error, "unknown-memory-type", 2,
+            fmt::format(FMT_COMPILE("byte 2 = 0x{:02X} is not an assigned memory type"), img[2]));
     } else if (!layout) {
         out.add(Severity::Error, "unsupported-memory-type", 2,
-                fmt::format("byte 2 = 0x{:02X} is {}; only DDR3, DDR4 and DDR5 are supported",
-                            img[2], to_string(type)));
+                fmt::format(
+                    FMT_COMPILE("byte 2 = 0x{:02X} is {}; only DDR3, DDR4 and DDR5 are supported"),
+                    img[2], to_string(type)));
     }
     if (!layout) {
         report.findings = out.take();

@@ -81,7 +81,9 @@ void manufacturer_to(Text& out, const Manufacturer& m) {
         append(out, m.name.empty() ? "undefined" : m.name);
         return;
     }
-    fmt::format_to(fmt::appender(out), FMT_COMPILE("{} ({})"), m.name, m.id());
+    // "{} ({})" with m.id(), without the string id() makes.
+    fmt::format_to(fmt::appender(out), FMT_COMPILE("{} (0x{:02X}{:02X})"), m.name, m.count_byte,
+                   m.code_byte);
     if (!m.count_parity_ok || !m.code_parity_ok)
         append(out, ", parity error");
 }
