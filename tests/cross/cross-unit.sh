@@ -2,8 +2,9 @@
 # Cross-builds ddrspd for one Raspberry Pi architecture and runs its unit tests under qemu-user.
 #   cross-unit.sh aarch64|armhf     (run by `meson test --suite cross`, which sets DDRSPD_*)
 # The build dir is $DDRSPD_BUILD_DIR/cross-<arch> (or $DDRSPD_CROSS_BUILD_DIR), kept between
-# runs so a second run only rebuilds what changed. Warnings are errors there too, so this is
-# also the check that the 32-bit (armhf) and 64-bit ARM builds compile cleanly.
+# runs so a second run only rebuilds what changed; build.sh configures and builds it (the armhf
+# VM test shares the armhf one). Warnings are errors there too, so this is also the check that
+# the 32-bit (armhf) and 64-bit ARM builds of the library and tools compile cleanly.
 # qemu-user does not translate I2C ioctls (they return ENOSYS), so only suite 'unit' runs,
 # which uses the in-process emulator; the umockdev fake i2c-dev is not built when cross
 # compiling. Exit status: that of `meson test`, 77 (skip) when the cross toolchain is missing.
@@ -29,18 +30,12 @@ command -v "$qemu" >/dev/null 2>&1 || skip "no $qemu (qemu-user)"
 [ -f "/usr/lib/$triplet/libi2c.so" ] || skip "no libi2c-dev:$debarch"
 
 now() { date +%s; }
-t0=$(now)
-if [ ! -f "$dir/build.ninja" ]; then
-    # A setup that failed half-way leaves a dir meson refuses to reuse.
-    [ ! -d "$dir/meson-private" ] || rm -rf "$dir"
-    meson setup "$dir" "$src" --cross-file "$src/tests/cross/$arch.ini" \
-        -Dcorpus_dir="${DDRSPD_CORPUS:-}" >"$dir.setup.log" 2>&1 || {
-        cat "$dir.setup.log"; echo "cross ($arch): meson setup failed"; exit 1; }
-fi
+here=$(cd "$(dirname "$0")" && pwd)
 t1=$(now)
-# Everything: the library, the tools and every test program (32-bit warnings anywhere fail).
-ninja -C "$dir" -j "$jobs" >"$dir.build.log" 2>&1 || {
-    tail -n 60 "$dir.build.log"; echo "cross ($arch): build failed (log: $dir.build.log)"; exit 1; }
+# The library, the three tools (they are what runs on the Pi: 32-bit warnings there fail too)
+# and the programs of suite 'unit'; not the corpus, e2e, bench, reliability or fuzz programs.
+"$here/build.sh" "$arch" "$dir" tools/spd-check tools/spd-prog \
+    tools/eeprom-dump unit
 t2=$(now)
 status=0
 # qemu-user runs the tests several times slower than native: stretch their timeouts.
@@ -50,5 +45,5 @@ t3=$(now)
 grep -E '^ *[0-9]+/[0-9]+ ' "$dir.test.log" || true
 sed -n '/^Ok:/,/^Timeout:/p' "$dir.test.log"
 [ "$status" -eq 0 ] || tail -n 80 "$dir.test.log"
-echo "cross ($arch): setup $((t1 - t0)) s, build $((t2 - t1)) s (-j$jobs), unit tests $((t3 - t2)) s"
+echo "cross ($arch): setup + build $((t2 - t1)) s (-j$jobs), unit tests $((t3 - t2)) s"
 exit "$status"
