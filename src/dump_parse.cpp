@@ -369,10 +369,17 @@ const char* skip_ascii_column(const char* p, const char* end) noexcept {
     // A full row's column, 16 characters and the closing '|', checked without a test per
     // character for the line end (anything else takes the loop below).
     if (end - p >= 17 && p[16] == '|' && (end - p == 17 || p[17] == '\n')) {
-        unsigned bad = 0;
-#pragma GCC unroll 16
-        for (int k = 0; k < 16; ++k)
-            bad |= static_cast<unsigned>(static_cast<unsigned char>(p[k] - 0x20) >= 0x5F);
+        // Eight characters at a time: the top bit of a byte of `low` is set by any byte below
+        // 0x20 (exactly: a borrow needs such a byte), of `high` by any byte above 0x7E.
+        constexpr std::uint64_t ones = 0x0101010101010101, tops = 0x8080808080808080;
+        std::uint64_t bad = 0;
+        for (int k = 0; k < 16; k += 8) {
+            std::uint64_t x;
+            std::memcpy(&x, p + k, sizeof x);
+            const std::uint64_t low = (x - ones * 0x20) & ~x;
+            const std::uint64_t high = (x + ones * (0x7F - 0x7E)) | x;
+            bad |= (low | high) & tops;
+        }
         if (bad == 0)
             return p + 17;
     }

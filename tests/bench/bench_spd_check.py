@@ -136,6 +136,15 @@ def main():
         single = (sum(r[0] for r in theirs1) / sum(r[0] for r in ours1),
                   sum(r[1] for r in theirs1) / sum(r[1] for r in ours1))
         print(f"  ratio         wall {single[0]:9.1f}x          CPU {single[1]:9.1f}x")
+        # What starting any process costs here: it bounds the ratio of this mode.
+        true = shutil.which("true")
+        if true is not None:
+            floor = [run([true]) for _ in files]
+            floor_cpu = sum(r[1] for r in floor) / n
+            theirs_cpu = sum(r[1] for r in theirs1) / n
+            print(f"  (an empty process, {true}: CPU {floor_cpu * 1e6:9.1f} us, so no program "
+                  f"started once per file can beat decode-dimms by more than "
+                  f"{theirs_cpu / floor_cpu:.0f}x here)" if floor_cpu > 0 else "")
 
         many = os.path.join(tmp, "many")
         os.mkdir(many)

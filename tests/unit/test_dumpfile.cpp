@@ -495,6 +495,20 @@ TEST_CASE("read_input and load_dump", "[dumpfile]") {
         CHECK(p.format == DumpFormat::Xxd);
         CHECK(p.image.bytes() == full);
     }
+    SECTION("regular files whose size says less than they hold") {
+        // procfs files report size 0: the read must go on past what fstat said.
+        if (fs::exists("/proc/self/status")) {
+            const std::string status = read_input("/proc/self/status");
+            CHECK(status.rfind("Name:", 0) == 0);
+            CHECK(status.back() == '\n');
+        }
+        // A file of exactly one byte, and of exactly the 8 KiB a read takes at a time.
+        spit(dir.path / "one.bin", "\x92");
+        CHECK(read_input((dir.path / "one.bin").string()) == "\x92");
+        const std::string block(8192, 'a');
+        spit(dir.path / "block.txt", block);
+        CHECK(read_input((dir.path / "block.txt").string()) == block);
+    }
     SECTION("empty file names the file") {
         spit(dir.path / "empty.bin", "");
         const std::string p = (dir.path / "empty.bin").string();
