@@ -1,7 +1,7 @@
 #!/bin/busybox sh
 # /init (PID 1) of the armhf (vexpress-a9) test VM: Debian's armmp kernel, the i2c-versatile
 # controller (a real, bit-banged I2C master with I2C_FUNC_I2C) and a QEMU at24c-eeprom of 32 KiB
-# (24c256: 2 address bytes, backed by a drive file on the host) at 0x50. The armhf eeprom-dump
+# (24c64: 8 KiB, 2 address bytes, backed by a drive file on the host) at 0x50. The armhf eeprom-dump
 # writes, verifies and reads it through I2C_RDWR. Prints "CHECK name: PASS|FAIL" per check and
 # "VM-RESULT: PASS|FAIL", then powers off (run-armhf.sh checks the drive file afterwards).
 /bin/busybox --install -s /bin
@@ -35,21 +35,21 @@ if [ -z "$B" ]; then
     fail i2c-adapter "no i2c-versatile adapter at 0x10016000"
 else
     echo "GUEST: /dev/i2c-$B: $(cat /sys/class/i2c-dev/i2c-$B/name)"
-    E="eeprom-dump -b $B -a 0x50 --chip 24c256"
+    E="eeprom-dump -b $B -a 0x50 --chip 24c64"
     check runs-on-armhf 0 eeprom-dump --version
     check write 0 $E -y --no-backup --write /data/pattern.bin
     check verify 0 $E --verify /data/pattern.bin
     check verify-differs 1 $E --verify /data/expected.bin
-    # An unaligned patch across 64-byte page boundaries: read-modify-write of partial pages.
-    check write-patch 0 $E -y --no-backup --offset 4000 --write /data/patch.bin
+    # An unaligned patch across 32-byte page boundaries: read-modify-write of partial pages.
+    check write-patch 0 $E -y --no-backup --offset 3001 --write /data/patch.bin
     check read 0 $E --format raw -o /tmp/read.bin
     same read-bytes /tmp/read.bin /data/expected.bin
-    check read-window 0 $E --offset 3990 --length 300 --format raw -o /tmp/window.bin
-    dd if=/data/expected.bin of=/tmp/window-expected.bin bs=1 skip=3990 count=300 2>/dev/null
+    check read-window 0 $E --offset 2990 --length 300 --format raw -o /tmp/window.bin
+    dd if=/data/expected.bin of=/tmp/window-expected.bin bs=1 skip=2990 count=300 2>/dev/null
     same read-window-bytes /tmp/window.bin /tmp/window-expected.bin
 
     echo "##### at24 bound to 0x50: eeprom-dump must refuse (EBUSY, exit 3) and name the driver"
-    echo 24c256 0x50 >"/sys/bus/i2c/devices/i2c-$B/new_device"
+    echo 24c64 0x50 >"/sys/bus/i2c/devices/i2c-$B/new_device"
     check busy-exit-3 3 $E --format raw -o /tmp/busy.bin
     if grep -q 'in use by the kernel driver at24' /tmp/out; then pass busy-names-at24; else
         fail busy-names-at24 "message does not name at24"; fi
