@@ -28,7 +28,7 @@ run_one() {
     [ -f "$here/$t.dict" ] && dict="-dict=$here/$t.dict"
     # shellcheck disable=SC2086
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:abort_on_error=1 \
     nice -n 10 "$bin/fuzz_$t" -runs="$runs" -max_total_time="$max_time" -max_len=4096 \
         -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
         -artifact_prefix="$out/crashes/$t/" $dict \

@@ -1,14 +1,16 @@
 #!/bin/sh
 # meson test 'fuzz_smoke' (suite fuzz): builds the libFuzzer targets (clang, ASan + UBSan) in
 # BUILD-fuzz next to the calling build dir and runs each one for FUZZ_SMOKE_SECONDS (default
-# 40) from the seed corpora. Fails on any crash, contract violation or sanitizer report; exits
-# 77 when clang/libFuzzer is not installed.
+# 60) from the seed corpora, FUZZ_SMOKE_JOBS (default 2) targets at a time, one process each.
+# Fails on any crash, contract violation or sanitizer report, or when a target did not run;
+# exits 77 when clang/libFuzzer is not installed (tests/fuzz/packages.txt).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 src=${DDRSPD_SOURCE_DIR:-$(cd "$here/../.." && pwd)}
 build=${DDRSPD_BUILD_DIR:-$src/build}
 fuzz=${DDRSPD_FUZZ_BUILD_DIR:-${build%/}-fuzz}
-seconds=${FUZZ_SMOKE_SECONDS:-40}
+seconds=${FUZZ_SMOKE_SECONDS:-60}
+jobs=${FUZZ_SMOKE_JOBS:-2}
 targets=${FUZZ_TARGETS:-dump decode builder busspec emulator}
 
 start=$(date +%s)
@@ -19,22 +21,34 @@ rm -rf "$out"
 mkdir -p "$out"
 python3 "$here/make_seeds.py" "$src" "$out/seeds" "${DDRSPD_CORPUS:-}"
 
-for t in $targets; do
+run_one() {
+    t=$1
     mkdir -p "$out/corpus/$t" "$out/crashes/$t"
     dict=""
     [ -f "$here/$t.dict" ] && dict="-dict=$here/$t.dict"
     # shellcheck disable=SC2086
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:abort_on_error=1 \
     "$bin/fuzz_$t" -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
         -print_final_stats=1 -artifact_prefix="$out/crashes/$t/" $dict \
         "$out/corpus/$t" "$out/seeds/$t" >"$out/$t.log" 2>&1 || true
+}
+
+running=0
+for t in $targets; do
+    run_one "$t" &
+    running=$((running + 1))
+    if [ "$running" -ge "$jobs" ]; then
+        wait
+        running=0
+    fi
 done
+wait
 status=0
 "$here/report.sh" "$out" $targets || status=1
 if [ "$status" -ne 0 ]; then
     for t in $targets; do
-        grep -A30 -E '^==[0-9]+==ERROR|runtime error:|fuzz contract violated|uncaught exception' \
+        grep -A30 -E '^==[0-9]+==ERROR|runtime error:|fuzz contract violated|uncaught exception|deadly signal' \
             "$out/$t.log" | head -60
         find "$out/crashes/$t" -type f
     done
