@@ -73,6 +73,7 @@ struct SpdDevice::Impl {
     bool page_fresh = false;   // `page` comes from the constructor's RPA, nothing ran since
     bool switched = false;     // this object has sent SPA0/SPA1
     std::optional<std::vector<std::uint8_t>> known; // contents as last read or verified
+    SpdKind assumed = SpdKind::None;                // the caller's word for contents naming no type
 
     Impl(Bus& b, std::uint8_t a) : bus(b), addr(a) {}
 
@@ -86,6 +87,10 @@ struct SpdDevice::Impl {
     // never upgraded. Only an ambiguous (Unknown) reading may become DDR4 later.
     void rescan(int tries) {
         auto now = scan_found(bus, tries);
+        for (auto& f : now) {
+            if (f.addr == addr && f.kind == SpdKind::Unknown && assumed != SpdKind::None)
+                f.kind = assumed; // blank contents; the caller asserted the type
+        }
         for (const auto& old : on_bus) {
             auto it = std::find_if(now.begin(), now.end(),
                                    [&](const Found& f) { return f.addr == old.addr; });
@@ -285,7 +290,13 @@ struct SpdDevice::Impl {
     void run_protection_command(std::uint8_t cmd, std::string_view what);
 };
 
-SpdDevice::SpdDevice(Bus& bus, std::uint8_t addr) : impl_(std::make_unique<Impl>(bus, addr)) {
+SpdDevice::SpdDevice(Bus& bus, std::uint8_t addr) : SpdDevice(bus, addr, SpdKind::None) {}
+
+SpdDevice::SpdDevice(Bus& bus, std::uint8_t addr, SpdKind assumed)
+    : impl_(std::make_unique<Impl>(bus, addr)) {
+    if (assumed != SpdKind::None && assumed != SpdKind::DDR3 && assumed != SpdKind::DDR4)
+        throw UsageError(fmt::format("only DDR3 or DDR4 can be assumed for the SPD at {}, not {}",
+                                     hex_addr(addr), to_string(assumed)));
     if (addr < detail::kFirstSpd || addr > detail::kLastSpd)
         throw UsageError(fmt::format("SPD EEPROMs live at 0x50-0x57, not at {}", hex_addr(addr)));
     auto& d = *impl_;
@@ -303,9 +314,18 @@ SpdDevice::SpdDevice(Bus& bus, std::uint8_t addr) : impl_(std::make_unique<Impl>
     }
     d.kind = self->kind;
     d.byte2 = self->byte2;
+    if (assumed != SpdKind::None && d.kind != SpdKind::Unknown && d.kind != assumed) {
+        throw RefusedError(fmt::format("{}: the SPD at {} holds a {} image (byte 2 = 0x{:02x}), "
+                                       "not {} as asserted; nothing was sent",
+                                       bus.describe(), hex_addr(addr), to_string(d.kind), d.byte2,
+                                       to_string(assumed)));
+    }
+    if (d.kind == SpdKind::Unknown)
+        d.assumed = assumed;
     try {
         d.rescan(3);
-        if (d.kind == SpdKind::DDR4 && detail::confirm_ee1004(bus, d.on_bus)) {
+        if ((d.kind == SpdKind::DDR4 || d.assumed == SpdKind::DDR4) &&
+            detail::confirm_ee1004(bus, d.on_bus)) {
             d.page = 0;
             d.page_fresh = true;
         }
@@ -315,6 +335,20 @@ SpdDevice::SpdDevice(Bus& bus, std::uint8_t addr) : impl_(std::make_unique<Impl>
     for (const auto& f : d.on_bus) {
         if (f.addr == addr)
             d.kind = f.kind; // DDR4 only with an EE1004 answering RPA
+    }
+    if (d.assumed == SpdKind::DDR4 && !d.page_fresh) {
+        std::string others;
+        for (const auto& f : d.on_bus) {
+            if (f.addr != addr)
+                others += fmt::format(", {} at {}", to_string(f.kind), hex_addr(f.addr));
+        }
+        throw RefusedError(fmt::format(
+            "{}: the SPD at {} cannot be confirmed as a DDR4 EE1004: {}; nothing was sent to "
+            "0x30-0x37",
+            bus.describe(), hex_addr(addr),
+            others.empty() ? std::string("no EE1004 answered RPA at 0x36")
+                           : "the bus also holds" + others.substr(1) +
+                                 " (DDR4 page commands need every module to be DDR4)"));
     }
 }
 

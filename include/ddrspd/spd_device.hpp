@@ -23,7 +23,7 @@ std::string_view to_string(SpdKind k) noexcept;
 struct SpdProbe {
     std::uint8_t addr = 0;
     SpdKind kind = SpdKind::None;
-    bool temp_sensor = false;          // TSE at 0x18 | (addr & 7) answered
+    bool temp_sensor = false; // TSE at 0x18 | (addr & 7) answered
     std::optional<double> temperature_c;
 };
 
@@ -36,8 +36,8 @@ struct SpdProbe {
 std::vector<SpdProbe> scan_spd(Bus& bus);
 
 struct WriteOptions {
-    bool only_changed = true;          // write only 16-byte pages that differ
-    unsigned max_retries = 2;          // rewrite pages that fail verification this many times
+    bool only_changed = true; // write only 16-byte pages that differ
+    unsigned max_retries = 2; // rewrite pages that fail verification this many times
     std::uint32_t poll_interval_us = 200;
     std::uint32_t poll_timeout_us = 25000;
     Progress progress;
@@ -54,6 +54,12 @@ class SpdDevice {
 public:
     // Identifies the device (throws BusError/NackError when nothing answers at addr).
     SpdDevice(Bus& bus, std::uint8_t addr);
+    // The same, for a blank or damaged SPD whose contents name no memory type: the caller (a
+    // user who knows the module) asserts DDR3 or DDR4. Used only when identification finds
+    // SpdKind::Unknown; contents naming another type throw RefusedError. DDR4 is believed only
+    // when every other SPD device on the bus is DDR4 and an EE1004 answers RPA (a read at 0x36;
+    // nothing is written to 0x30-0x37 to find out).
+    SpdDevice(Bus& bus, std::uint8_t addr, SpdKind assumed);
     ~SpdDevice(); // restores EE1004 page 0 if this object switched pages (never throws)
 
     SpdKind kind() const noexcept;

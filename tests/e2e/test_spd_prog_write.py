@@ -269,6 +269,40 @@ class Write(unittest.TestCase):
         self.assertFalse(os.path.exists(blank))  # never written back: nothing changed
         self.assert_untouched(p)
 
+    def test_blank_module_written_with_type(self):
+        # Restoring a backup onto a blank (all 0xFF) DDR4 SPD: the user names the type.
+        blank = self.w.file("blank4.bin")
+        p = e.run(PROG, "-b", f"emu:ddr4@0x50={blank}", "write", self.mod, "--yes",
+                  "--type", "ddr4", "--backup", self.w.file("b.bin"), cwd=self.w.path)
+        self.assertEqual(p.returncode, 0, p.stderr.decode())
+        self.assertEqual(e.read_bytes(blank), self.orig)
+        self.assertEqual(e.read_bytes(self.w.file("b.bin")), b"\xff" * 512)
+        # DDR3 the same way, through 0x50-0x57 only.
+        blank3 = self.w.file("blank3.bin")
+        ddr3 = e.sample("ddr3")
+        rc, doc, err = e.run_json(PROG, "-b", f"emu:ddr3@0x51={blank3}", "-a", "0x51", "write",
+                                  ddr3, "--yes", "--no-backup", "--type", "ddr3")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(doc["type_asserted"], "ddr3")
+        self.assertEqual(e.read_bytes(blank3), e.read_bytes(ddr3))
+
+    def test_type_refused_when_contradicted_or_unconfirmed(self):
+        # The module's contents say DDR4: --type ddr3 is refused, nothing written.
+        p = e.run(PROG, "-b", self.bus, "write", e.sample("ddr3"), "--yes", "--type", "ddr3",
+                  cwd=self.w.path)
+        self.assertEqual(p.returncode, 4, p.stderr.decode())
+        self.assertIn("not DDR3 as asserted", p.stderr.decode())
+        self.assert_untouched(p)
+        # A blank chip that answers no RPA (an EE1002) is not taken for DDR4.
+        blank = self.w.file("blank-ee1002.bin")
+        p = e.run(PROG, "-b", f"emu:ddr3@0x50={blank}", "write", self.mod, "--yes",
+                  "--type", "ddr4", cwd=self.w.path)
+        self.assertEqual(p.returncode, 4, p.stderr.decode())
+        self.assertIn("RPA", p.stderr.decode())
+        self.assertFalse(os.path.exists(blank))
+        p = e.run(PROG, "-b", self.bus, "write", self.mod, "--type", "ddr5", "--yes")
+        self.assertEqual(p.returncode, 2, p.stderr.decode())
+
     def test_unreadable_image_exit_3(self):
         p = e.run(PROG, "-b", self.bus, "write", self.w.file("none.bin"), "--yes")
         self.assertEqual(p.returncode, 3)

@@ -676,6 +676,48 @@ TEST_CASE("page 0 is restored when timeouts hit the restore itself (slow cycles,
     CHECK(failed > 0);
 }
 
+TEST_CASE("a blank module is written when the caller asserts its type") {
+    const std::vector<std::uint8_t> blank4(512, 0xFF), blank3(256, 0xFF);
+    SECTION("DDR4: confirmed by RPA, written and verified") {
+        EmulatedBus bus;
+        bus.add_ddr4(0x52, blank4);
+        CHECK(SpdDevice(bus, 0x52).kind() == SpdKind::Unknown);
+        SpdDevice dev(bus, 0x52, SpdKind::DDR4);
+        CHECK(dev.kind() == SpdKind::DDR4);
+        CHECK(dev.write(Image(ddr4_bytes(2))).verified);
+        CHECK(bus.contents(0x52) == ddr4_bytes(2));
+        CHECK(bus.ee1004_page() == 0);
+    }
+    SECTION("DDR3: written through 0x50-0x57 only") {
+        EmulatedBus bus;
+        bus.add_ddr3(0x51, blank3);
+        SpdDevice dev(bus, 0x51, SpdKind::DDR3);
+        CHECK(dev.kind() == SpdKind::DDR3);
+        CHECK(dev.write(Image(ddr3_bytes(4))).verified);
+        CHECK(bus.contents(0x51) == ddr3_bytes(4));
+        CHECK_FALSE(touched_command_space(bus));
+    }
+    SECTION("DDR4 asserted but a DDR3 module shares the bus: refused, nothing at 0x30-0x37") {
+        EmulatedBus bus;
+        bus.add_ddr4(0x50, blank4);
+        bus.add_ddr3(0x56, ddr3_bytes());
+        CHECK_THROWS_AS(SpdDevice(bus, 0x50, SpdKind::DDR4), RefusedError);
+        CHECK_FALSE(touched_command_space(bus));
+    }
+    SECTION("DDR4 asserted for a chip that does not answer RPA (an EE1002): refused") {
+        EmulatedBus bus;
+        bus.add_ddr3(0x50, blank3);
+        CHECK_THROWS_AS(SpdDevice(bus, 0x50, SpdKind::DDR4), RefusedError);
+        CHECK(bus.contents(0x50) == blank3);
+    }
+    SECTION("an assertion contradicting the contents is refused") {
+        EmulatedBus bus;
+        bus.add_ddr4(0x50, ddr4_bytes());
+        CHECK_THROWS_AS(SpdDevice(bus, 0x50, SpdKind::DDR3), RefusedError);
+        CHECK(SpdDevice(bus, 0x50, SpdKind::DDR4).kind() == SpdKind::DDR4);
+    }
+}
+
 TEST_CASE("page writes poll with their own address phase once the cycle is learned") {
     EmulatedBus bus(EmuOptions{100000, 3000, false, 30.0});
     bus.add_ddr4(0x50, ddr4_bytes(1));

@@ -70,6 +70,11 @@ void add_options(CLI::App& app, Config& cfg) {
         ->required();
     write->add_flag("--fix-crc", cfg.fix_crc, "recompute the image's CRCs before writing");
     write->add_flag("--force", cfg.force, "write an image whose CRCs are wrong");
+    write
+        ->add_option("--type", cfg.type,
+                     "the module is DDR3 or DDR4: only for a blank or damaged SPD whose "
+                     "contents name no type (restoring a backup)")
+        ->check(CLI::IsMember({"ddr3", "ddr4"}));
     add_write_safety(write, cfg);
 
     auto* verify =

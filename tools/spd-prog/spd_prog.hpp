@@ -46,6 +46,7 @@ struct Config {
     bool dry_run = false;
     bool fix_crc = false;
     bool force = false;
+    std::string type; // write --type: ddr3/ddr4 for a blank or damaged module; empty = detect
     // wp
     bool vhv = false;
     std::vector<unsigned> blocks;

@@ -93,7 +93,8 @@ std::vector<std::string> check_image_for_device(Session& s, const ddrspd::SpdDev
         throw ddrspd::RefusedError(fmt::format(
             "{}: cannot tell whether the EEPROM at {} is a DDR3 or DDR4 SPD (byte 2 of its "
             "contents names neither: a blank or damaged SPD, or a DDR4 module left in page 1 by "
-            "another program: power-cycle it). Nothing was written",
+            "another program: power-cycle it). Nothing was written. If you know the module's "
+            "type (e.g. to restore a backup), give --type ddr3 or --type ddr4",
             s.bus->describe(), ddrspd::hex_addr(dev.addr())));
     // The chip cannot hold an image of another generation: never overridable.
     if (img.memory_type() != want)
@@ -229,7 +230,12 @@ tools::Exit write_image(Session& s, ddrspd::SpdDevice& dev, const ddrspd::Image&
 tools::Exit run_write(Session& s) {
     ddrspd::Image target = s.input.value();
     const std::string name = s.cfg.file == "-" ? "standard input" : s.cfg.file;
-    ddrspd::SpdDevice dev(*s.bus, s.cfg.addr);
+    const auto assumed = s.cfg.type == "ddr3"   ? ddrspd::SpdKind::DDR3
+                         : s.cfg.type == "ddr4" ? ddrspd::SpdKind::DDR4
+                                                : ddrspd::SpdKind::None;
+    ddrspd::SpdDevice dev(*s.bus, s.cfg.addr, assumed);
+    if (assumed != ddrspd::SpdKind::None)
+        s.doc["type_asserted"] = s.cfg.type;
     s.doc["file"] = s.cfg.file;
     check_image_for_device(s, dev, target, name);
     ProgressBar bar(s.progress_enabled());
