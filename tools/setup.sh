@@ -31,7 +31,7 @@ if ! command -v dpkg-checkbuilddeps >/dev/null 2>&1 || ! dpkg-checkbuilddeps >/d
 fi
 
 # 2. Tools used only by the slower test layers (emulators, cross compilers...), for the layers
-#    named in DDRSPD_EXTRAS (e.g. "vm cross"; tests/run.sh --all names them all):
+#    named in DDRSPD_EXTRAS (e.g. "vm cross"; tests/run.sh names them all, --quick none):
 #    tests/LAYER/packages.txt, one package per line ('#' comments; "pkg:arch" enables that
 #    dpkg architecture).
 lists=""
