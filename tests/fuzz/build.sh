@@ -27,10 +27,10 @@ set -- -Dbuildtype=debugoptimized -Dwerror=false \
     "-Dcpp_link_args=-fno-sanitize-recover=all" \
     -Dcorpus_dir="${DDRSPD_CORPUS:-}"
 if [ -f "$build/build.ninja" ]; then
-    meson configure "$build" "$@" >"$build.setup.log" 2>&1 || { cat "$build.setup.log" >&2; exit 1; }
+    meson configure "$build" "$@" >"$probe/setup.log" 2>&1 || { cat "$probe/setup.log" >&2; exit 1; }
 else
-    CC=clang CXX=clang++ meson setup "$build" "$src" "$@" >"$build.setup.log" 2>&1 ||
-        { cat "$build.setup.log" >&2; exit 1; }
+    CC=clang CXX=clang++ meson setup "$build" "$src" "$@" >"$probe/setup.log" 2>&1 ||
+        { cat "$probe/setup.log" >&2; exit 1; }
 fi
 targets=""
 for t in dump decode builder busspec emulator; do

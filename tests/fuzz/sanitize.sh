@@ -34,8 +34,8 @@ set -- -Dbuildtype=plain -Dwerror=false -Db_sanitize=address,undefined -Db_lunde
 if [ -f "$asan/build.ninja" ]; then
     meson configure "$asan" "$@" >/dev/null
 else
-    CC=gcc CXX=g++ meson setup "$asan" "$src" "$@" >"$asan.setup.log" 2>&1 ||
-        { cat "$asan.setup.log" >&2; exit 1; }
+    CC=gcc CXX=g++ meson setup "$asan" "$src" "$@" >"$probe/setup.log" 2>&1 ||
+        { cat "$probe/setup.log" >&2; exit 1; }
 fi
 ninja -C "$asan" -j "$jobs"
 echo "sanitize: build took $(( $(date +%s) - start )) s"
