@@ -21,6 +21,10 @@ namespace {
 bool safe_spec(std::string_view spec) {
     if (spec.find('/') != std::string_view::npos || spec.find('\0') != std::string_view::npos)
         return false;
+    // The fault plan's kill_nth SIGKILLs its own process on purpose (the campaign's "tool
+    // killed between two transfers"): found by the session-2 campaign after 8.2 M runs.
+    if (spec.find("kill_nth") != std::string_view::npos)
+        return false;
     while (spec.starts_with("fault:")) {
         const auto rest = spec.substr(6);
         const auto colon = rest.find(':');
