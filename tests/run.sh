@@ -1,6 +1,6 @@
 #!/bin/sh
 # The test suite on a fresh Debian 12 machine: set up, build, run the tests, and end with
-# "N passed, N failed, N skipped". Exit status 0 only when nothing failed.
+# "N passed, N failed" (after a line "N skipped"). Exit status 0 only when nothing failed.
 #
 #   tests/run.sh            everything: unit, corpus, end-to-end, fake i2c-dev, reliability, and
 #                           the slow layers fuzz (ASan+UBSan build of the suite, libFuzzer smoke

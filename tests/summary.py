@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Print 'N passed, N failed, N skipped' from Meson's testlog.json."""
+"""Print the skipped count, then a last line 'N passed, N failed', from Meson's testlog.json."""
 import json
 import sys
 
@@ -16,4 +16,5 @@ with open(sys.argv[1], encoding="utf-8") as f:
             skipped += 1
         else:
             failed += 1
-print(f"{passed} passed, {failed} failed, {skipped} skipped")
+print(f"{skipped} skipped")
+print(f"{passed} passed, {failed} failed")
