@@ -87,9 +87,9 @@ void AckPoller::timed_out(std::uint8_t addr) const {
                    ETIMEDOUT, addr);
 }
 
-void AckPoller::wait_ready(std::uint8_t addr) {
-    if (pending_ && pending_addr_ != addr)
-        settle();
+// Observations start now, or, for the cycle a write left running, at that write: then wait
+// first for the shortest cycle seen so far.
+AckPoller::Cycle AckPoller::begin(std::uint8_t addr) {
     Clock& clock = bus_.clock();
     Cycle c{addr, clock.now_us(), false, {}, {}};
     if (pending_) {
@@ -100,6 +100,13 @@ void AckPoller::wait_ready(std::uint8_t addr) {
         if (clock.now_us() < at)
             clock.sleep_us(at - clock.now_us());
     }
+    return c;
+}
+
+void AckPoller::wait_ready(std::uint8_t addr) {
+    if (pending_ && pending_addr_ != addr)
+        settle();
+    Cycle c = begin(addr);
     while (!probe(addr, c))
         next_attempt(c);
     learn(c);
@@ -114,16 +121,8 @@ void AckPoller::write(std::uint8_t addr, std::span<const std::uint8_t> frame) {
     // Sending the frame itself only pays off once the cycle length is roughly known.
     if (pending_ && (pending_addr_ != addr || !hi_))
         settle();
+    Cycle c = begin(addr);
     Clock& clock = bus_.clock();
-    Cycle c{addr, clock.now_us(), false, {}, {}};
-    if (pending_) {
-        c.t0 = pending_t0_;
-        c.learning = true;
-        pending_ = false;
-        const std::uint64_t at = c.t0 + first_delay();
-        if (clock.now_us() < at)
-            clock.sleep_us(at - clock.now_us());
-    }
     bool idle_seen = false;
     bool guessed = false;
     std::optional<std::uint64_t> unclassified; // a NACKed attempt, busy if a retry goes through

@@ -54,6 +54,7 @@ public:
 
 private:
     struct Cycle; // observations of one write cycle
+    Cycle begin(std::uint8_t addr);
     std::uint64_t first_delay() const;
     void next_attempt(const Cycle& c);
     bool probe(std::uint8_t addr, Cycle& c);
