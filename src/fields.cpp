@@ -9,6 +9,7 @@
 #include <ddrspd/jep106.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -86,17 +87,13 @@ void add_mfg_fields(std::vector<Field>& f, const MfgLayout& m) {
         {"revision", "", "module revision code", Kind::Revision, m.revision, m.revision_len});
 }
 
-std::vector<Field> fields_for(MemoryType type) {
+std::vector<Field> make_fields(MemoryType type) {
     std::vector<Field> f;
     if (type == MemoryType::DDR5) {
         add_mfg_fields(f, mfg_ddr5);
         return f;
     }
     const GenLayout* g = gen_layout(type);
-    if (g == nullptr)
-        throw UsageError(fmt::format("cannot edit fields of a {} image (DDR3 and DDR4; DDR5 "
-                                     "manufacturing fields only)",
-                                     to_string(type)));
     add_mfg_fields(f, *g->mfg);
     f.push_back({"speed", "MT/s", "maximum data rate (sets tCKmin)", Kind::Speed, 0, 0, &g->tck});
     f.push_back({"tck", "ns", "minimum clock cycle time tCKmin", Kind::Time, 0, 0, &g->tck});
@@ -122,6 +119,36 @@ std::vector<Field> fields_for(MemoryType type) {
                          base, 0, &t, p});
     }
     return f;
+}
+
+// The tables are built once per type (thread-safe statics): a script that sets dozens of
+// fields, or a fuzzer, would otherwise rebuild ~80 fields and their help texts per call.
+const std::vector<Field>& fields_for(MemoryType type) {
+    switch (type) {
+    case MemoryType::DDR3: {
+        static const std::vector<Field> ddr3 = make_fields(MemoryType::DDR3);
+        return ddr3;
+    }
+    case MemoryType::DDR4: {
+        static const std::vector<Field> ddr4 = make_fields(MemoryType::DDR4);
+        return ddr4;
+    }
+    case MemoryType::DDR5: {
+        static const std::vector<Field> ddr5 = make_fields(MemoryType::DDR5);
+        return ddr5;
+    }
+    default:
+        throw UsageError(fmt::format("cannot edit fields of a {} image (DDR3 and DDR4; DDR5 "
+                                     "manufacturing fields only)",
+                                     to_string(type)));
+    }
+}
+
+bool same_name(std::string_view a, std::string_view b) noexcept {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+        return std::tolower(static_cast<unsigned char>(x)) ==
+               std::tolower(static_cast<unsigned char>(y));
+    });
 }
 
 // Last byte a field reads or writes.
@@ -319,7 +346,7 @@ void set_value(Image& img, const Field& f, MemoryType type, std::string_view val
 
 std::vector<FieldInfo> list_fields(const Image& img) {
     const MemoryType type = img.memory_type();
-    const std::vector<Field> fields = fields_for(type);
+    const std::vector<Field>& fields = fields_for(type);
     const bool xmp_absent =
         type != MemoryType::DDR5 && !has_xmp_header(img, *gen_layout(type)->xmp);
     std::vector<FieldInfo> out;
@@ -336,10 +363,10 @@ std::vector<FieldInfo> list_fields(const Image& img) {
 
 void set_field(Image& img, std::string_view name, std::string_view value) {
     const MemoryType type = img.memory_type();
-    const std::vector<Field> fields = fields_for(type);
-    const std::string wanted = lower(trim(name));
+    const std::vector<Field>& fields = fields_for(type);
+    const std::string_view wanted = trim(name);
     const auto it = std::find_if(fields.begin(), fields.end(),
-                                 [&](const Field& f) { return lower(f.name) == wanted; });
+                                 [&](const Field& f) { return same_name(f.name, wanted); });
     if (it == fields.end()) {
         std::string valid;
         for (const Field& f : fields)

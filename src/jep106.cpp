@@ -64,6 +64,18 @@ std::string candidate_list(const std::vector<const Entry*>& hits) {
     return out;
 }
 
+// The folded names, computed on the first name lookup (thread-safe static).
+const std::vector<std::string>& folded_names() {
+    static const std::vector<std::string> names = [] {
+        std::vector<std::string> out;
+        out.reserve(std::size(table));
+        for (const Entry& e : table)
+            out.push_back(fold(e.name));
+        return out;
+    }();
+    return names;
+}
+
 } // namespace
 
 bool odd_parity(std::uint8_t b) noexcept {
@@ -117,8 +129,10 @@ std::pair<std::uint8_t, std::uint8_t> jep106_find(std::string_view name) {
                                      "such as \"Samsung\" or \"Kingston\"",
                                      name));
     std::vector<const Entry*> exact, prefix, substring;
-    for (const Entry& e : table) {
-        const std::string folded = fold(e.name);
+    const std::vector<std::string>& names = folded_names();
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        const Entry& e = table[i];
+        const std::string& folded = names[i];
         if (folded == key)
             exact.push_back(&e);
         else if (folded.starts_with(key))
