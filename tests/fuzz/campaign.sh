@@ -21,34 +21,25 @@ out=${FUZZ_OUT:-$build/campaign}
 targets=${FUZZ_TARGETS:-dump decode builder busspec emulator}
 workers=${FUZZ_WORKERS:-1}
 
+. "$here/fuzzlib.sh"
+FUZZ_NICE="nice -n 10"
 bin=$("$here/build.sh" "$build")
 mkdir -p "$out"
 python3 "$here/make_seeds.py" "$src" "$out/seeds" "${DDRSPD_CORPUS:-$src/../shared/corpus}" >/dev/null
 
-# run_worker TARGET RUNS LOG
-run_worker() {
-    dict=""
-    [ -f "$here/$1.dict" ] && dict="-dict=$here/$1.dict"
-    # shellcheck disable=SC2086
-    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:abort_on_error=1 \
-    nice -n 10 "$bin/fuzz_$1" -runs="$2" -max_total_time="$max_time" -max_len=4096 \
-        -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 ${FUZZ_FLAGS:-} \
-        -artifact_prefix="$out/crashes/$1/" $dict \
-        "$out/corpus/$1" "$out/seeds/$1" >"$3" 2>&1 || true
-}
-
 run_one() {
     t=$1
-    mkdir -p "$out/corpus/$t" "$out/crashes/$t"
     rm -f "$out/$t.log" "$out/$t".w*.log
     if [ "$workers" -le 1 ]; then
-        run_worker "$t" "$runs" "$out/$t.log"
+        # shellcheck disable=SC2086
+        run_fuzzer "$t" "$out/$t.log" -runs="$runs" -max_total_time="$max_time" ${FUZZ_FLAGS:-}
         return
     fi
     w=1
     while [ "$w" -le "$workers" ]; do
-        run_worker "$t" $(( (runs + workers - 1) / workers )) "$out/$t.w$w.log" &
+        # shellcheck disable=SC2086
+        run_fuzzer "$t" "$out/$t.w$w.log" -runs=$(( (runs + workers - 1) / workers )) \
+            -max_total_time="$max_time" ${FUZZ_FLAGS:-} &
         w=$((w + 1))
     done
     wait

@@ -13,6 +13,7 @@ seconds=${FUZZ_SMOKE_SECONDS:-60}
 jobs=${FUZZ_SMOKE_JOBS:-2}
 targets=${FUZZ_TARGETS:-dump decode builder busspec emulator}
 
+. "$here/fuzzlib.sh"
 start=$(date +%s)
 bin=$("$here/build.sh" "$fuzz") || exit $?
 echo "fuzz_smoke: build took $(( $(date +%s) - start )) s"
@@ -22,16 +23,7 @@ mkdir -p "$out"
 python3 "$here/make_seeds.py" "$src" "$out/seeds" "${DDRSPD_CORPUS:-}"
 
 run_one() {
-    t=$1
-    mkdir -p "$out/corpus/$t" "$out/crashes/$t"
-    dict=""
-    [ -f "$here/$t.dict" ] && dict="-dict=$here/$t.dict"
-    # shellcheck disable=SC2086
-    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:abort_on_error=1 \
-    "$bin/fuzz_$t" -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
-        -print_final_stats=1 -artifact_prefix="$out/crashes/$t/" $dict \
-        "$out/corpus/$t" "$out/seeds/$t" >"$out/$t.log" 2>&1 || true
+    run_fuzzer "$1" "$out/$1.log" -max_total_time="$seconds"
 }
 
 running=0
