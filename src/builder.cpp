@@ -179,8 +179,11 @@ std::uint8_t encode_voltages(MemoryType t, const std::vector<std::string>& volts
 
 // Clocks for tAA as the decoder rounds them: DDR4 with the JEDEC 0.025 guard band, DDR3
 // plain (only floating-point noise absorbed).
+// Capped far above any CAS latency SPD can list (DDR4's highest is 52), so that a tiny tCK can
+// never make the conversion to int overflow.
 int cl_needed(MemoryType t, double taa, double tck) {
-    return static_cast<int>(std::ceil(taa / tck - (t == MemoryType::DDR4 ? 0.025 : 1e-6)));
+    const double cl = std::ceil(taa / tck - (t == MemoryType::DDR4 ? 0.025 : 1e-6));
+    return cl < 1000 ? static_cast<int>(cl) : 1000;
 }
 
 // Slowest JEDEC clock of the generation, for the lowest default CAS latency.

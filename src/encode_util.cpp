@@ -46,7 +46,17 @@ void put_time(std::span<std::uint8_t> b, std::size_t base, const TimeLayout& t, 
               std::string_view field) {
     if (!std::isfinite(ns) || ns < 0)
         throw UsageError(fmt::format("{}: {} ns is not a valid time", field, ns));
+    // Range first: beyond the range of long long, llround()'s result is unspecified (a
+    // negative count on x86 that slipped past the check below; found by fuzz_builder).
+    const double max_ns = max_count(t) * 0.125;
+    if (ns * 1000.0 > max_ns * 1000.0 + 0.5)
+        throw UsageError(fmt::format("{}: {} ns is too large for this field (max {} ns)", field,
+                                     format_ns(ns), format_ns(max_ns)));
     const long long ps = std::llround(ns * 1000.0);
+    if (ps == 0 && ns > 0)
+        throw UsageError(fmt::format("{}: {} ns is too small to store (the smallest time is "
+                                     "0.001 ns)",
+                                     field, ns));
     long long count = (ps + mtb_ps - 1) / mtb_ps;
     long long fine = ps - count * mtb_ps; // in (-125, 0]
     if (t.fine < 0 && fine != 0)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Regression tests for inputs the fuzz targets (tests/fuzz/fuzz_*.cpp) found or that pin the
 // properties those targets check. Each case names the target and what went wrong.
+#include <ddrspd/builder.hpp>
 #include <ddrspd/check.hpp>
 #include <ddrspd/crc.hpp>
 #include <ddrspd/decode.hpp>
@@ -9,10 +10,12 @@
 #include <ddrspd/error.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 using namespace ddrspd;
 
@@ -45,4 +48,65 @@ TEST_CASE("fuzz_emulator: a read longer than any chip stays a bus answer", "[fuz
         // a length limit of the adapter is fine; anything else is not
     }
     CHECK(bus.contents(0x50).size() == 512);
+}
+
+namespace {
+
+// Runs f, which must throw UsageError whose message contains every one of words.
+void require_usage_error(const std::function<void()>& f, std::initializer_list<const char*> words) {
+    try {
+        f();
+    } catch (const UsageError& e) {
+        const std::string what = e.what();
+        for (const char* w : words) {
+            INFO(what);
+            CHECK(what.find(w) != std::string::npos);
+        }
+        return;
+    }
+    FAIL("no UsageError");
+}
+
+// The crash input's description without its garbage (plus CL10, which the default tAA needs);
+// extra replaces "speed = 1333" when it sets tck_ns.
+ModuleDescription ddr3_description(const std::string& extra) {
+    const std::string speed = extra.starts_with("tck_ns") ? "" : "speed = 1333\n";
+    return parse_description("type = DDR3\nmodule_type = UDIMM\ndie_density_mbit = 1024\n"
+                             "device_width = 8\nranks = 1\nbus_width = 64\nbanks = 8\n"
+                             "rows = 16\ncolumns = 10\ncas_latencies = 5,6,7,8,9,10\n" +
+                                 speed + extra,
+                             "fuzz.desc");
+}
+
+} // namespace
+
+// Found by the session 3 campaign (crash-7d7cc6aa...): a time far beyond what its field holds
+// made std::llround() leave the range of long long; the resulting negative count slipped past
+// the "too large" check, and cl_needed() then converted an out-of-range double to int (UBSan
+// float-cast-overflow; without UBSan a garbage tAA byte and a CAS check that always passed).
+TEST_CASE("fuzz_builder: a huge time is refused as too large, not stored", "[fuzz]") {
+    for (const char* v : {"1444444444444444444444444444444443.53", "1e300", "9.3e18", "40"}) {
+        INFO(v);
+        require_usage_error(
+            [&] { (void)build_image(ddr3_description(fmt::format("tAA = {}\n", v))); },
+            {"tAA", "too large"});
+    }
+    Image img = build_image(ddr3_description(""));
+    const Image before = img;
+    for (const char* field : {"tAA", "tRFC1", "tck", "xmp1.tAA"}) {
+        INFO(field);
+        require_usage_error([&] { set_field(img, field, "1e300"); }, {"too large"});
+        CHECK(img.bytes() == before.bytes());
+    }
+}
+
+TEST_CASE("fuzz_builder: a time too small to store is refused, not stored as 0", "[fuzz]") {
+    require_usage_error([] { (void)build_image(ddr3_description("tck_ns = 1e-300\n")); },
+                        {"tck_ns", "too small"});
+    require_usage_error([] { (void)build_image(ddr3_description("tRCD = 0.0001\n")); },
+                        {"tRCD", "too small"});
+    Image img = build_image(ddr3_description(""));
+    const Image before = img;
+    require_usage_error([&] { set_field(img, "tck", "0.0000001"); }, {"too small"});
+    CHECK(img.bytes() == before.bytes());
 }
