@@ -4,6 +4,8 @@
 # One line per target: executions (summed over workers), exec/s (summed), cov and ft (the
 # highest worker's), corpus entries, crash files, sanitizer reports, seconds (the longest).
 # Exit status 1 when any target has a crash file or a sanitizer report, or ran nothing.
+# Byte-wise: a log may hold the raw bytes of a crashing input.
+export LC_ALL=C
 out=$1
 shift
 status=0
@@ -24,7 +26,7 @@ for t in "$@"; do
         execs=$((execs + n))
         r=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
         rate=$((rate + ${r:-0}))
-        last=$(grep -E '^#[0-9]+.*cov: ' "$log" | tail -1)
+        last=$(grep -aE '^#[0-9]+.*cov: [0-9]+ ft: [0-9]+ corp: [0-9]+' "$log" | tail -1)
         c=$(echo "$last" | sed -n 's/.*cov: \([0-9]*\).*/\1/p')
         f=$(echo "$last" | sed -n 's/.*ft: \([0-9]*\).*/\1/p')
         p=$(echo "$last" | sed -n 's/.*corp: \([0-9]*\).*/\1/p')
@@ -33,7 +35,7 @@ for t in "$@"; do
         [ "${p:-0}" -gt "$corp" ] && corp=$p
         s=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log" | tail -1)
         [ "${s:-0}" -gt "$secs" ] && secs=$s
-        reports=$((reports + $(grep -cE '^==[0-9]+==ERROR|runtime error:|fuzz contract violated|deadly signal|uncaught exception' "$log")))
+        reports=$((reports + $(grep -acE '^==[0-9]+==ERROR|runtime error:|fuzz contract violated|deadly signal|uncaught exception' "$log")))
     done
     crashes=$(find "$out/crashes/$t" -type f 2>/dev/null | wc -l)
     [ "$crashes" -eq 0 ] && [ "$reports" -eq 0 ] && [ "$ran" -eq 1 ] || status=1
