@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Regression tests for inputs the fuzz targets (tests/fuzz/fuzz_*.cpp) found or that pin the
 // properties those targets check. Each case names the target and what went wrong.
+#include "../unit/require_error.hpp"
+
 #include <ddrspd/builder.hpp>
 #include <ddrspd/check.hpp>
 #include <ddrspd/crc.hpp>
@@ -10,7 +12,6 @@
 #include <ddrspd/error.hpp>
 
 #include <cstdint>
-#include <functional>
 #include <string>
 #include <vector>
 
@@ -52,21 +53,6 @@ TEST_CASE("fuzz_emulator: a read longer than any chip stays a bus answer", "[fuz
 
 namespace {
 
-// Runs f, which must throw UsageError whose message contains every one of words.
-void require_usage_error(const std::function<void()>& f, std::initializer_list<const char*> words) {
-    try {
-        f();
-    } catch (const UsageError& e) {
-        const std::string what = e.what();
-        for (const char* w : words) {
-            INFO(what);
-            CHECK(what.find(w) != std::string::npos);
-        }
-        return;
-    }
-    FAIL("no UsageError");
-}
-
 // The crash input's description without its garbage (plus CL10, which the default tAA needs);
 // extra replaces "speed = 1333" when it sets tck_ns.
 ModuleDescription ddr3_description(const std::string& extra) {
@@ -87,26 +73,45 @@ ModuleDescription ddr3_description(const std::string& extra) {
 TEST_CASE("fuzz_builder: a huge time is refused as too large, not stored", "[fuzz]") {
     for (const char* v : {"1444444444444444444444444444444443.53", "1e300", "9.3e18", "40"}) {
         INFO(v);
-        require_usage_error(
-            [&] { (void)build_image(ddr3_description(fmt::format("tAA = {}\n", v))); },
-            {"tAA", "too large"});
+        require_error([&] { (void)build_image(ddr3_description(fmt::format("tAA = {}\n", v))); },
+                      "tAA: ");
+        require_error([&] { (void)build_image(ddr3_description(fmt::format("tAA = {}\n", v))); },
+                      "too large");
     }
     Image img = build_image(ddr3_description(""));
     const Image before = img;
     for (const char* field : {"tAA", "tRFC1", "tck", "xmp1.tAA"}) {
         INFO(field);
-        require_usage_error([&] { set_field(img, field, "1e300"); }, {"too large"});
+        require_error([&] { set_field(img, field, "1e300"); }, "too large");
         CHECK(img.bytes() == before.bytes());
     }
 }
 
 TEST_CASE("fuzz_builder: a time too small to store is refused, not stored as 0", "[fuzz]") {
-    require_usage_error([] { (void)build_image(ddr3_description("tck_ns = 1e-300\n")); },
-                        {"tck_ns", "too small"});
-    require_usage_error([] { (void)build_image(ddr3_description("tRCD = 0.0001\n")); },
-                        {"tRCD", "too small"});
+    require_error([] { (void)build_image(ddr3_description("tck_ns = 1e-300\n")); },
+                  "tck_ns: 1e-300 ns is too small");
+    require_error([] { (void)build_image(ddr3_description("tRCD = 0.0001\n")); },
+                  "tRCD: 0.0001 ns is too small");
     Image img = build_image(ddr3_description(""));
     const Image before = img;
-    require_usage_error([&] { set_field(img, "tck", "0.0000001"); }, {"too small"});
+    require_error([&] { set_field(img, "tck", "0.0000001"); }, "too small");
     CHECK(img.bytes() == before.bytes());
+}
+
+// The range check now runs before rounding: the largest storable time must still be accepted
+// and the next picosecond refused (DDR3 tAA: one MTB byte, 255 x 0.125 ns, plus a fine byte).
+TEST_CASE("fuzz_builder: the range check before rounding keeps the exact limit", "[fuzz]") {
+    const Image base = build_image(ddr3_description(""));
+    for (const char* v : {"31.875", "31.8754"}) {
+        INFO(v);
+        Image img = base;
+        set_field(img, "tAA", v);
+        CHECK(decode(img).timing("tAA")->ns == Approx(31.875));
+    }
+    for (const char* v : {"31.8755", "31.876"}) {
+        Image img = base;
+        require_error([&] { set_field(img, "tAA", v); }, "tAA: " + std::string(v) +
+                                                             " ns is too large for this field "
+                                                             "(max 31.875 ns)");
+    }
 }

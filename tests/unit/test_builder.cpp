@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // build_image() and parse_description(): byte-exact encodings from the reference, round trips
 // through decode() and check(), and errors naming the field.
+#include "require_error.hpp"
+
 #include <ddrspd/builder.hpp>
 #include <ddrspd/check.hpp>
 #include <ddrspd/crc.hpp>
@@ -22,17 +24,6 @@
 using namespace ddrspd;
 
 namespace {
-
-template <class E, class F>
-void require_error(F&& f, const std::string& needle) {
-    try {
-        f();
-        FAIL("no exception; expected one mentioning \"" << needle << "\"");
-    } catch (const E& e) {
-        INFO("message: " << e.what());
-        CHECK_THAT(e.what(), Catch::Contains(needle));
-    }
-}
 
 void require_usage_error(const ModuleDescription& d, const std::string& field) {
     require_error<UsageError>([&] { (void)build_image(d); }, field);
